@@ -1,0 +1,47 @@
+# The course's commands (see README.md). Each one creates .venv and installs what it needs.
+#   make lab    set up, prepare Fashion-MNIST, open JupyterLab on notebooks/
+#   make test   set up, prepare Fashion-MNIST, run the unit tests and every notebook (smoke profile)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+
+.PHONY: help install install-test data lab test unit notebooks clean
+
+help:
+	@sed -n '1,4p' Makefile | sed 's/^# \{0,1\}//'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# the stamps make a second run skip pip; editing pyproject.toml reinstalls
+$(VENV)/.course: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $(VENV)/.course $@
+
+install: $(VENV)/.course
+install-test: $(VENV)/.test
+
+data: $(VENV)/.course
+	$(BIN)/python -m gan_helpers.data fashion-mnist
+
+lab: data
+	$(BIN)/jupyter lab --port=$(PORT) notebooks/
+
+# unit tests, then every notebook top to bottom in the smoke profile (nbval); one pytest run
+test: install-test data
+	GAN_PROFILE=smoke $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
+
+unit: install-test
+	$(BIN)/python -m pytest tests
+
+notebooks: install-test data
+	GAN_PROFILE=smoke $(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env
+
+clean:
+	rm -rf $(VENV) files .pytest_cache

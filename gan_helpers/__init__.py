@@ -1,0 +1,8 @@
+"""Helpers for the GAN course: one module a topic (see DESIGN.md).
+
+``settings`` profile, device, seeds, paths; ``data`` datasets; ``models`` the networks;
+``training`` loops and early stopping; ``metrics`` measures; ``plotting`` pictures;
+``checkpoints`` saving, loading, export.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,98 @@
+"""Saving and loading models (introduced in notebook 01; export without the class in notebook 02).
+
+A checkpoint is a dict of plain data: the ``state_dict``, the architecture as a list of
+(parameter name, shape), and free-form ``info``. It is read back with
+``torch.load(..., weights_only=True)``, which refuses to run code hidden in a file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint was saved from a different architecture than the model it is loaded into."""
+
+
+def architecture_of(model: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
+    """The model's parameters and buffers as (name, shape) pairs: what a checkpoint must match."""
+    return [(name, tuple(tensor.shape)) for name, tensor in model.state_dict().items()]
+
+
+def save_checkpoint(model: nn.Module, path: str | Path, **info: Any) -> Path:
+    """Write ``model``'s weights and architecture (plus ``info``: numbers, strings) to ``path``.
+
+    The file is written under a temporary name and renamed, so an interrupted save leaves
+    the previous checkpoint intact.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()}
+    checkpoint = {
+        "state_dict": state,
+        "architecture": [[name, list(shape)] for name, shape in architecture_of(model)],
+        "model_class": type(model).__name__,
+        "info": info,
+    }
+    partial = path.with_name(path.name + ".partial")
+    torch.save(checkpoint, partial)
+    partial.replace(path)
+    return path
+
+
+def load_checkpoint(model: nn.Module, path: str | Path) -> dict[str, Any]:
+    """Load weights saved by ``save_checkpoint`` into ``model`` (on its device); return the ``info``.
+
+    Raises ``FileNotFoundError`` for a missing file and ``CheckpointMismatchError``, naming the
+    first difference, for a checkpoint of another architecture.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No checkpoint at {path}: run the notebook that trains and saves this model first.")
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(checkpoint, dict) or "architecture" not in checkpoint:
+        raise CheckpointMismatchError(f"{path} was not written by gan_helpers.checkpoints.save_checkpoint.")
+    saved = [(name, tuple(shape)) for name, shape in checkpoint["architecture"]]
+    expected = architecture_of(model)
+    if saved != expected:
+        raise CheckpointMismatchError(
+            f"{path} holds a {checkpoint['model_class']} of another architecture than this "
+            f"{type(model).__name__}: {_first_difference(saved, expected)}. Build the model with the "
+            "hyperparameters it was trained with, or retrain and save it again."
+        )
+    model.load_state_dict(checkpoint["state_dict"])
+    return checkpoint["info"]
+
+
+def _first_difference(saved: list, expected: list) -> str:
+    for (saved_name, saved_shape), (name, shape) in zip(saved, expected):
+        if saved_name != name:
+            return f"the checkpoint has {saved_name} where the model has {name}"
+        if saved_shape != shape:
+            return f"{name} has shape {list(saved_shape)} in the checkpoint but {list(shape)} in the model"
+    return f"the checkpoint has {len(saved)} tensors, the model {len(expected)}"
+
+
+def export_model(model: nn.Module, example_input: torch.Tensor, path: str | Path) -> Path:
+    """Save ``model`` with ``torch.export`` so that it can run without its Python class.
+
+    This is what the book does with TorchScript (``torch.jit``), which PyTorch has deprecated.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    program = torch.export.export(model, (example_input,))
+    torch.export.save(program, path)
+    return path
+
+
+def load_exported(path: str | Path) -> nn.Module:
+    """A module loaded from a file written by ``export_model``; no class definition needed."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No exported model at {path}: run the cell that exports it first.")
+    return torch.export.load(path).module()

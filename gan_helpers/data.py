@@ -1,0 +1,239 @@
+"""Datasets of the course, found offline first (Fashion-MNIST introduced in notebook 01).
+
+Fashion-MNIST is looked for in three places, in order:
+
+1. ``data/FashionMNIST/raw/`` (torchvision's layout; ``.gz`` files there are unpacked);
+2. a system copy: Debian and Ubuntu ship it in ``dataset-fashion-mnist``, at
+   ``/usr/share/datasets/fashion-mnist/``;
+3. the internet, through torchvision's downloader (it says so before it starts).
+
+Every file is checked (size and MD5 of the unpacked file) before use, and new files are
+written to a temporary name first, so a failed copy or download leaves nothing half-written.
+
+Run ``python -m gan_helpers.data fashion-mnist`` to prepare it (``make data`` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import shutil
+import struct
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+from torch.utils.data import TensorDataset
+
+from . import settings
+
+FASHION_CLASSES = (
+    "t-shirt", "trouser", "pullover", "dress", "coat",
+    "sandal", "shirt", "sneaker", "bag", "ankle boot",
+)
+SYSTEM_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+
+# unpacked file -> (bytes, MD5), as published with the dataset
+FASHION_FILES = {
+    "train-images-idx3-ubyte": (47_040_016, "f4a8712d7a061bf5bd6d2ca38dc4d50a"),
+    "train-labels-idx1-ubyte": (60_008, "9018921c3c673c538a1fc5bad174d6f9"),
+    "t10k-images-idx3-ubyte": (7_840_016, "8181f5470baa50b63fa0f6fddb340f0a"),
+    "t10k-labels-idx1-ubyte": (10_008, "15d484375f8d13e6eb1aabb0c3f46965"),
+}
+
+
+class DatasetError(RuntimeError):
+    """A dataset is missing, incomplete or laid out wrongly; the message says how to fix it."""
+
+
+def fashion_mnist_raw_dir(root: Path | None = None) -> Path:
+    """``<root>/FashionMNIST/raw``: where torchvision keeps the four files."""
+    return Path(root or settings.data_dir()) / "FashionMNIST" / "raw"
+
+
+def _ways_to_get_fashion_mnist(raw_dir: Path) -> str:
+    return (
+        "Get Fashion-MNIST one of three ways:\n"
+        f"  1. put the four files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,\n"
+        f"     t10k-labels-idx1-ubyte, plain or .gz) in {raw_dir}/\n"
+        "  2. on Debian or Ubuntu: sudo apt-get install dataset-fashion-mnist (installs it under\n"
+        f"     {SYSTEM_FASHION_MNIST}/, which the course copies from)\n"
+        "  3. connect to the internet: torchvision downloads it (about 30 MB)\n"
+        "then run `make data` (or `python -m gan_helpers.data fashion-mnist`) again."
+    )
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _problem_with(path: Path, name: str | None = None) -> str | None:
+    """What is wrong with an unpacked Fashion-MNIST file (named ``name`` in the dataset), or None."""
+    size, md5 = FASHION_FILES[name or path.name]
+    if not path.is_file():
+        return "missing"
+    found = path.stat().st_size
+    if found != size:
+        return f"truncated or damaged: {found:,} bytes, expected {size:,}"
+    if _md5(path) != md5:
+        return f"corrupt: its MD5 differs from the published {md5}"
+    return None
+
+
+def _unpack_into(source: Path, target: Path) -> None:
+    """Copy (gunzipping a ``.gz``) ``source`` to ``target`` through a temporary file, kept only if sound."""
+    partial = target.with_name(target.name + ".partial")
+    try:
+        opener = gzip.open if source.suffix == ".gz" else open
+        with opener(source, "rb") as src, open(partial, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        problem = _problem_with(partial, target.name)
+        if problem:
+            raise DatasetError(f"{source} is unusable: once unpacked it is {problem}.")
+        partial.replace(target)
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise DatasetError(f"Could not unpack {source}: {error}.") from error
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _download_into(raw_dir: Path) -> str | None:
+    """Let torchvision download Fashion-MNIST; unpack the files ``raw_dir`` lacks. Returns why it failed."""
+    from torchvision import datasets
+
+    print("Fashion-MNIST was not found on this machine: downloading it with torchvision (about 30 MB)...")
+    with tempfile.TemporaryDirectory(dir=raw_dir.parent, prefix=".download-") as tmp:
+        try:
+            datasets.FashionMNIST(tmp, train=True, download=True)
+        except Exception as error:  # torchvision raises RuntimeError, urllib URLError, ...
+            return f"the download failed ({type(error).__name__}: {error})"
+        for name in FASHION_FILES:
+            if not (raw_dir / name).is_file():
+                _unpack_into(Path(tmp) / "FashionMNIST" / "raw" / name, raw_dir / name)
+    return None
+
+
+def prepare_fashion_mnist(
+    root: Path | None = None,
+    system_dir: Path | None = None,
+    download: bool = True,
+) -> Path:
+    """Make sure the four Fashion-MNIST files are in ``data/FashionMNIST/raw`` and sound; return that folder.
+
+    ``system_dir`` defaults to ``SYSTEM_FASHION_MNIST``. Raises ``DatasetError`` naming each missing or damaged file and the three ways to get the data.
+    """
+    raw_dir = fashion_mnist_raw_dir(root)
+    system_dir = Path(system_dir or SYSTEM_FASHION_MNIST)
+    problems = {name: _problem_with(raw_dir / name) for name in FASHION_FILES}
+    damaged = {name: problem for name, problem in problems.items() if problem not in (None, "missing")}
+    if damaged:
+        listing = "\n".join(f"  {raw_dir / name}: {problem}" for name, problem in damaged.items())
+        raise DatasetError(
+            f"Fashion-MNIST files are damaged (an interrupted copy or download?):\n{listing}\n"
+            f"Delete them and prepare the data again. {_ways_to_get_fashion_mnist(raw_dir)}"
+        )
+    missing = [name for name, problem in problems.items() if problem == "missing"]
+    if not missing:
+        return raw_dir
+
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    for name in missing:
+        sources = [raw_dir / f"{name}.gz", system_dir / name, system_dir / f"{name}.gz"]
+        source = next((path for path in sources if path.is_file()), None)
+        if source is not None:
+            print(f"Fashion-MNIST: {source} -> {raw_dir / name}")
+            _unpack_into(source, raw_dir / name)
+
+    still_missing = [name for name in missing if not (raw_dir / name).is_file()]
+    if still_missing:
+        why = _download_into(raw_dir) if download else "downloading was turned off"
+        if why:
+            raise DatasetError(
+                f"Fashion-MNIST is missing {', '.join(still_missing)} in {raw_dir}; "
+                f"there is no system copy in {system_dir}; and {why}.\n"
+                f"{_ways_to_get_fashion_mnist(raw_dir)}"
+            )
+    return raw_dir
+
+
+def _read_idx(path: Path) -> torch.Tensor:
+    """An IDX file (the MNIST format: magic, sizes, then unsigned bytes) as a uint8 tensor."""
+    data = path.read_bytes()
+    ndim = data[3]
+    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    return torch.frombuffer(bytearray(data[4 + 4 * ndim :]), dtype=torch.uint8).reshape(shape)
+
+
+def load_fashion_mnist(train: bool = True, root: Path | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Fashion-MNIST as two tensors, made once: images (N, 1, 28, 28) in [-1, 1] and labels (N,).
+
+    The images are what the book's ``ToTensor()`` then ``Normalize([0.5], [0.5])`` give,
+    computed for the whole set at once instead of image by image at every epoch.
+    """
+    raw_dir = prepare_fashion_mnist(root)
+    prefix = "train" if train else "t10k"
+    images = _read_idx(raw_dir / f"{prefix}-images-idx3-ubyte")
+    labels = _read_idx(raw_dir / f"{prefix}-labels-idx1-ubyte")
+    images = images.unsqueeze(1).float().div(255).sub(0.5).div(0.5)
+    return images, labels.long()
+
+
+class TensorLoader:
+    """Mini-batches of tensors already in memory: ``DataLoader(TensorDataset(...))`` without per-item work.
+
+    Introduced in notebook 01. Each pass draws a fresh order from ``generator`` when ``shuffle``.
+    """
+
+    def __init__(
+        self,
+        *tensors: torch.Tensor,
+        batch_size: int,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        if not tensors or any(len(t) != len(tensors[0]) for t in tensors):
+            raise ValueError("TensorLoader needs tensors with the same first dimension")
+        self.tensors, self.batch_size = tensors, batch_size
+        self.dataset = TensorDataset(*tensors)  # like DataLoader's: len(loader.dataset) is the image count
+        self.shuffle, self.drop_last, self.generator = shuffle, drop_last, generator
+
+    def __len__(self) -> int:
+        count = len(self.tensors[0])
+        return count // self.batch_size if self.drop_last else -(-count // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
+        count = len(self.tensors[0])
+        order = torch.randperm(count, generator=self.generator) if self.shuffle else None
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            if order is None:
+                yield tuple(t[start : start + self.batch_size] for t in self.tensors)
+            else:
+                index = order[start : start + self.batch_size].to(self.tensors[0].device)
+                yield tuple(t[index] for t in self.tensors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m gan_helpers.data fashion-mnist``: prepare a dataset, or say clearly why not."""
+    parser = argparse.ArgumentParser(prog="python -m gan_helpers.data", description=__doc__.split("\n")[0])
+    parser.add_argument("dataset", choices=["fashion-mnist"])
+    parser.add_argument("--no-download", action="store_true", help="never use the network")
+    args = parser.parse_args(argv)
+    try:
+        raw_dir = prepare_fashion_mnist(download=not args.no_download)
+    except DatasetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Fashion-MNIST is ready in {raw_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Training loops of the course (classifier epochs and ``EarlyStop`` introduced in notebook 01).
+
+The notebooks write these out where they first teach them; a test keeps the copies here
+identical to the notebooks' so that later notebooks and the tests can import them.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from . import settings
+from .metrics import predicted_labels
+
+
+def progress(iterable: Iterable, **kwargs) -> tqdm:
+    """A ``tqdm.auto`` progress bar, turned off in the ``smoke`` profile."""
+    return tqdm(iterable, disable=settings.get_profile() == "smoke", **kwargs)
+
+
+class EarlyStop:
+    """Stop training when the monitored loss has not reached a new minimum for ``patience`` checks.
+
+    Introduced in notebook 01 (the book's class, ch. 2). It also remembers the model's weights at
+    the best check, so that ``restore_best`` can undo the epochs that only overfitted.
+    """
+
+    def __init__(self, patience: int = 10) -> None:
+        self.patience = patience
+        self.steps = 0
+        self.min_loss = float("inf")
+        self.best_step = -1
+        self.checks = 0
+        self.best_state: dict | None = None
+
+    def stop(self, loss: float, model: nn.Module | None = None) -> bool:
+        if loss < self.min_loss:
+            self.min_loss, self.steps, self.best_step = loss, 0, self.checks
+            if model is not None:
+                self.best_state = copy.deepcopy(model.state_dict())
+        else:
+            self.steps += 1
+        self.checks += 1
+        return self.steps >= self.patience
+
+    def restore_best(self, model: nn.Module) -> None:
+        model.load_state_dict(self.best_state)
+
+
+def train_epoch(model, loader, loss_fn, optimizer) -> float:
+    """One pass over ``loader``; returns the mean training loss (notebook 01)."""
+    model.train()
+    total, count = 0.0, 0
+    for images, labels in loader:
+        # forward
+        loss = loss_fn(model(images), labels)
+        # backward
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        # update
+        optimizer.step()
+        # track stats (detach: no graph kept, and no device sync until the end)
+        total = total + loss.detach() * len(images)
+        count += len(images)
+    return float(total) / count
+
+
+@torch.no_grad()
+def evaluate(model, loader, loss_fn) -> tuple[float, float]:
+    """Mean loss and accuracy on ``loader``, in eval mode (dropout off) (notebook 01)."""
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    for images, labels in loader:
+        outputs = model(images)
+        total = total + loss_fn(outputs, labels) * len(images)
+        correct = correct + (predicted_labels(outputs) == labels.view(-1)).sum()
+        count += len(images)
+    return float(total) / count, float(correct) / count
+
+
+def fit_classifier(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, early_stop=None) -> dict:
+    """Train for ``epochs``, or until ``early_stop`` says so; returns the history (notebook 01)."""
+    history = {"train_loss": [], "val_loss": [], "val_accuracy": []}
+    start, seen = time.perf_counter(), 0
+    bar = progress(range(1, epochs + 1), desc="epochs")
+    for epoch in bar:
+        history["train_loss"].append(train_epoch(model, train_loader, loss_fn, optimizer))
+        seen += len(train_loader.dataset)
+        if val_loader is not None:
+            val_loss, val_accuracy = evaluate(model, val_loader, loss_fn)
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_accuracy)
+            bar.set_postfix(train=history["train_loss"][-1], val=val_loss, acc=val_accuracy)
+            if early_stop is not None and early_stop.stop(val_loss, model):
+                print(f"early stop at epoch {epoch}: no new minimum of the validation loss "
+                      f"for {early_stop.patience} epochs (best at epoch {early_stop.best_step + 1})")
+                break
+    seconds = time.perf_counter() - start
+    device = next(model.parameters()).device
+    print(f"{epoch} epochs in {seconds:.1f} s, {seen / seconds:,.0f} images/s on {device}; "
+          f"last train loss {history['train_loss'][-1]:.4f}"
+          + (f", val loss {history['val_loss'][-1]:.4f}" if history["val_loss"] else ""))
+    return history

@@ -1,0 +1,69 @@
+"""The notebooks as files: stored clean, and the code they teach identical to the package's copy."""
+
+import ast
+import inspect
+import json
+from pathlib import Path
+
+import pytest
+
+from gan_helpers import models, training
+
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+
+# notebook -> helpers it writes out on the page and the package keeps for later notebooks
+TAUGHT = {
+    "01_classifier_early_stopping.ipynb": [
+        training.train_epoch, training.evaluate, training.fit_classifier, training.EarlyStop,
+        models.fashion_classifier,
+    ],
+}
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def without_docstrings(node: ast.AST) -> str:
+    for child in ast.walk(node):
+        body = getattr(child, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            child.body = body[1:]
+    return ast.dump(node)
+
+
+def test_there_are_notebooks():
+    assert [p.name for p in NOTEBOOKS][:1] == ["01_classifier_early_stopping.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_clean_with_a_python3_kernel(path):
+    notebook = load(path)
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        checked = "".join(cell["source"]).startswith("# NBVAL_CHECK_OUTPUT")
+        if cell["outputs"] or cell["execution_count"] is not None:
+            assert checked, f"cell {index} keeps outputs: only NBVAL_CHECK_OUTPUT cells store them"
+        if checked:
+            assert cell["outputs"] and cell["execution_count"], f"checked cell {index} has no reference output"
+
+
+@pytest.mark.parametrize("name", TAUGHT)
+def test_taught_code_matches_the_package(name):
+    cells = [("".join(c["source"])) for c in load(Path(__file__).parent.parent / "notebooks" / name)["cells"]
+             if c["cell_type"] == "code"]
+    defined = {}
+    for source in cells:
+        clean = "\n".join(line for line in source.splitlines() if not line.startswith(("%", "!")))
+        for node in ast.parse(clean).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                defined[node.name] = node
+    for helper in TAUGHT[name]:
+        assert helper.__name__ in defined, f"{name} no longer defines {helper.__name__}"
+        package_node = ast.parse(inspect.getsource(helper)).body[0]
+        assert without_docstrings(defined[helper.__name__]) == without_docstrings(package_node), (
+            f"{helper.__name__} in {name} differs from gan_helpers' copy: change both"
+        )

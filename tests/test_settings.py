@@ -1,0 +1,91 @@
+import torch
+import pytest
+
+from gan_helpers import settings
+
+
+@pytest.mark.parametrize("name", settings.PROFILES)
+def test_profile_from_environment(profile, name):
+    profile(name.upper() + " ")  # case and spaces are forgiven
+    assert settings.get_profile() == name
+
+
+@pytest.mark.parametrize("accelerator, expected", [(True, "full"), (False, "quick")])
+def test_default_profile_depends_on_accelerator(monkeypatch, accelerator, expected):
+    monkeypatch.delenv("GAN_PROFILE", raising=False)
+    monkeypatch.setattr(settings, "has_accelerator", lambda: accelerator)
+    assert settings.get_profile() == expected
+
+
+def test_unknown_profile_lists_the_valid_ones(profile):
+    profile("fast")
+    with pytest.raises(ValueError) as error:
+        settings.get_profile()
+    message = str(error.value)
+    assert "'fast'" in message
+    assert "smoke, quick, full" in message
+
+
+@pytest.mark.parametrize(
+    "cuda, mps, expected", [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")]
+)
+def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    monkeypatch.delenv("GAN_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert settings.get_device() == torch.device(expected)
+
+
+def test_device_override(monkeypatch):
+    monkeypatch.setenv("GAN_DEVICE", "cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert settings.get_device() == torch.device("cpu")
+
+
+BOOK = dict(batch_size=64, lr=1e-3, epochs=50)
+
+
+def test_choose_full_is_the_book(capsys):
+    hp = settings.choose(BOOK, quick=dict(epochs=5), smoke=dict(epochs=1), profile="full")
+    assert vars(hp) == BOOK
+    assert "full (in use)" in capsys.readouterr().out
+
+
+def test_choose_quick_changes_only_its_values(capsys):
+    hp = settings.choose(BOOK, quick=dict(epochs=5), smoke=dict(epochs=1, batch_size=8), profile="quick")
+    assert vars(hp) == dict(batch_size=64, lr=1e-3, epochs=5)
+    table = capsys.readouterr().out.splitlines()
+    epochs_row = next(line for line in table if line.startswith("epochs"))
+    assert "50" in epochs_row and "5" in epochs_row and "changed" in epochs_row
+    assert "changed" not in next(line for line in table if line.startswith("lr"))
+
+
+def test_choose_smoke_starts_from_quick():
+    hp = settings.choose(BOOK, quick=dict(epochs=5, lr=2e-3), smoke=dict(epochs=1), profile="smoke", show=False)
+    assert vars(hp) == dict(batch_size=64, lr=2e-3, epochs=1)
+
+
+def test_choose_reads_the_profile_from_the_environment(profile):
+    profile("smoke")
+    assert settings.choose(BOOK, smoke=dict(epochs=1), show=False).epochs == 1
+
+
+def test_choose_rejects_a_misspelt_name():
+    with pytest.raises(KeyError, match="epoch"):
+        settings.choose(BOOK, quick=dict(epoch=5), profile="quick")
+
+
+def test_seed_everything_repeats_random_draws():
+    settings.seed_everything(3)
+    first = torch.rand(4)
+    settings.seed_everything(3)
+    assert torch.equal(first, torch.rand(4))
+
+
+def test_paths(monkeypatch, tmp_path):
+    monkeypatch.delenv("GAN_COURSE_ROOT", raising=False)
+    assert (settings.project_root() / "pyproject.toml").is_file()
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    assert settings.data_dir() == tmp_path / "data"
+    assert settings.output_dir() == tmp_path / "files"
+    assert (tmp_path / "files").is_dir()
