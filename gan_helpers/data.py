@@ -220,6 +220,43 @@ class TensorLoader:
                 yield tuple(t[index] for t in self.tensors)
 
 
+# ---- chapter 3: points on a curve (notebook 02) and numbers as one-hot vectors (notebook 03)
+
+
+def exponential_curve(x: torch.Tensor) -> torch.Tensor:
+    """The book's shape: y = 1.08 ** x (notebook 02)."""
+    return 1.08**x
+
+
+def sample_curve(
+    count: int,
+    curve=exponential_curve,
+    x_range: tuple[float, float] = (0.0, 50.0),
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """``count`` points (x, curve(x)) with x uniform in ``x_range``, as a (count, 2) tensor (notebook 02)."""
+    low, high = x_range
+    x = low + (high - low) * torch.rand(count, generator=generator)
+    return torch.stack([x, curve(x)], dim=1)
+
+
+def one_hot(numbers: torch.Tensor, width: int = 100) -> torch.Tensor:
+    """Each number as a float vector of ``width`` zeros with a one at its position (notebook 03)."""
+    if numbers.min() < 0 or numbers.max() >= width:
+        raise ValueError(f"one_hot needs numbers in 0..{width - 1}, got {numbers.min()}..{numbers.max()}")
+    return torch.nn.functional.one_hot(numbers.long(), width).float()
+
+
+def sample_multiples(
+    count: int, multiple: int = 5, width: int = 100, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """``count`` numbers drawn uniformly from the multiples of ``multiple`` below ``width`` (notebook 03).
+
+    The book's ``torch.randint(0, 20, (10,)) * 5`` for ``multiple=5``.
+    """
+    return torch.randint(0, -(-width // multiple), (count,), generator=generator) * multiple
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m gan_helpers.data fashion-mnist``: prepare a dataset, or say clearly why not."""
     parser = argparse.ArgumentParser(prog="python -m gan_helpers.data", description=__doc__.split("\n")[0])

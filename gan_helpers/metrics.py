@@ -31,3 +31,56 @@ def confusion_matrix(predictions: torch.Tensor, labels: torch.Tensor, num_classe
     """Counts: row = true class, column = predicted class."""
     pairs = labels.view(-1).long() * num_classes + predictions.view(-1).long().cpu()
     return torch.bincount(pairs, minlength=num_classes**2).view(num_classes, num_classes)
+
+
+# ---- chapter 3: what a generator of points or numbers got right (notebooks 02 and 03)
+
+
+def on_curve_error(points: torch.Tensor, curve) -> torch.Tensor:
+    """Relative distance of each point's y from the curve at its x: |y - curve(x)| / |curve(x)| (notebook 02)."""
+    x, y = points[:, 0], points[:, 1]
+    target = curve(x)
+    return (y - target).abs() / target.abs().clamp_min(1e-6)
+
+
+def ks_uniform(values: torch.Tensor, low: float, high: float) -> float:
+    """Kolmogorov-Smirnov statistic of ``values`` against the uniform distribution on [low, high] (notebook 02).
+
+    The largest gap between the share of values below t and the share expected, (t - low) / (high - low):
+    0 for perfectly even coverage, near 1 when everything piles up in one spot.
+    """
+    ordered = values.flatten().double().sort().values
+    count = len(ordered)
+    expected = ((ordered - low) / (high - low)).clamp(0, 1)
+    below = torch.arange(1, count + 1, dtype=torch.float64) / count
+    return max((below - expected).max().item(), (expected - (below - 1 / count)).max().item())
+
+
+def share_inside(points: torch.Tensor, x_range: tuple[float, float], y_range: tuple[float, float]) -> float:
+    """Share of (x, y) points inside the box x_range by y_range (notebook 02)."""
+    x, y = points[:, 0], points[:, 1]
+    inside = (x >= x_range[0]) & (x <= x_range[1]) & (y >= y_range[0]) & (y <= y_range[1])
+    return inside.float().mean().item()
+
+
+def number_quality(numbers: torch.Tensor, multiple: int = 5, width: int = 100) -> dict[str, float]:
+    """How good generated integers are (notebook 03).
+
+    - ``validity``: share that are multiples of ``multiple`` (the book's goal);
+    - ``coverage``: how many of the valid values appear at least once, of ``valid_values``;
+    - ``total_variation``: distance of the histogram from the uniform one over the valid values,
+      half the sum of absolute differences (0 = perfectly even, 1 = nothing in common).
+    """
+    numbers = numbers.flatten().long()
+    valid_values = -(-width // multiple)
+    counts = torch.bincount(numbers, minlength=width).double()
+    valid_counts = counts[::multiple][:valid_values]
+    share = counts / counts.sum()
+    uniform = torch.zeros(width, dtype=torch.float64)
+    uniform[::multiple] = 1 / valid_values
+    return {
+        "validity": (valid_counts.sum() / counts.sum()).item(),
+        "coverage": int((valid_counts > 0).sum()),
+        "valid_values": valid_values,
+        "total_variation": 0.5 * (share - uniform).abs().sum().item(),
+    }

@@ -1,4 +1,4 @@
-"""Every network of the course (the Fashion-MNIST classifier is introduced in notebook 01)."""
+"""Every network of the course; each docstring says which notebook introduces it."""
 
 from __future__ import annotations
 
@@ -17,3 +17,32 @@ def fashion_classifier() -> nn.Sequential:
         nn.Linear(128, 64), nn.ReLU(),
         nn.Linear(64, 10),
     )
+
+
+def shape_discriminator() -> nn.Sequential:
+    """Notebook 02's D: a point (x, y) -> probability it is real; 2-256-128-64-1, ReLU and Dropout(0.3)."""
+    return nn.Sequential(
+        nn.Linear(2, 256), nn.ReLU(), nn.Dropout(0.3),
+        nn.Linear(256, 128), nn.ReLU(), nn.Dropout(0.3),
+        nn.Linear(128, 64), nn.ReLU(), nn.Dropout(0.3),
+        nn.Linear(64, 1), nn.Sigmoid(),
+    )
+
+
+def shape_generator(latent_size: int = 2) -> nn.Sequential:
+    """Notebook 02's G: noise -> a point (x, y); latent_size-16-32-2 with ReLU between, no output activation."""
+    return nn.Sequential(
+        nn.Linear(latent_size, 16), nn.ReLU(),
+        nn.Linear(16, 32), nn.ReLU(),
+        nn.Linear(32, 2),
+    )
+
+
+def number_discriminator(width: int = 100) -> nn.Sequential:
+    """Notebook 03's D: a one-hot vector of ``width`` -> probability it is real; Linear then sigmoid."""
+    return nn.Sequential(nn.Linear(width, 1), nn.Sigmoid())
+
+
+def number_generator(width: int = 100) -> nn.Sequential:
+    """Notebook 03's G: ``width`` noise values -> a vector of ``width`` non-negative scores; Linear then ReLU."""
+    return nn.Sequential(nn.Linear(width, width), nn.ReLU())

@@ -71,3 +71,23 @@ def plot_confusion_matrix(matrix: torch.Tensor, class_names: Sequence[str]) -> p
                     color="white" if count > threshold else "black")
     fig.tight_layout()
     return fig
+
+
+def real_vs_generated(real: torch.Tensor, generated: dict[str, torch.Tensor], xlim=(0, 50), ylim=(0, 50),
+                      ncols: int = 4, size: float = 3.0) -> plt.Figure:
+    """One panel per entry of ``generated`` (title: points): generated (x, y) points in red over the real ones."""
+    count = len(generated)
+    ncols = min(ncols, count)
+    nrows = -(-count // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 0.8), squeeze=False)
+    for ax in axes.flat[count:]:
+        ax.axis("off")
+    for ax, (title, points) in zip(axes.flat, generated.items()):
+        points = points.detach().cpu()
+        ax.scatter(real[:, 0].cpu().numpy(), real[:, 1].cpu().numpy(), s=2, color="lightgray")
+        ax.scatter(points[:, 0].numpy(), points[:, 1].numpy(), s=2, color="tab:red")
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig

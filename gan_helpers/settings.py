@@ -79,8 +79,14 @@ def data_dir() -> Path:
 
 
 def output_dir() -> Path:
-    """Where notebooks write checkpoints and figures (``files/``, as in the book); created if missing."""
+    """Where notebooks write checkpoints and figures (``files/``, as in the book); created if missing.
+
+    The ``smoke`` profile writes to ``files/smoke/`` instead, so that a test run never replaces
+    a learner's checkpoints (notebook 04 reuses notebook 01's classifier) with its tiny ones.
+    """
     path = project_root() / "files"
+    if get_profile() == "smoke":
+        path = path / "smoke"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -83,12 +83,20 @@ def evaluate(model, loader, loss_fn) -> tuple[float, float]:
     return float(total) / count, float(correct) / count
 
 
-def fit_classifier(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, early_stop=None) -> dict:
-    """Train for ``epochs``, or until ``early_stop`` says so; returns the history (notebook 01)."""
-    history = {"train_loss": [], "val_loss": [], "val_accuracy": []}
+def fit_classifier(model, train_loader, loss_fn, optimizer, epochs, val_loader=None,
+                   early_stop=None, stop_on="val_loss", scheduler=None) -> dict:
+    """Train for ``epochs``, or until ``early_stop`` says so; returns the history (notebook 01).
+
+    ``early_stop`` watches ``stop_on``: "val_loss" (the book) or "val_error" (1 - accuracy).
+    A ``ReduceLROnPlateau`` ``scheduler`` is told the validation loss after every epoch.
+    """
+    if stop_on not in ("val_loss", "val_error"):
+        raise ValueError(f"stop_on={stop_on!r}: early stopping can watch 'val_loss' or 'val_error'")
+    history = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
     start, seen = time.perf_counter(), 0
     bar = progress(range(1, epochs + 1), desc="epochs")
     for epoch in bar:
+        history["lr"].append(optimizer.param_groups[0]["lr"])
         history["train_loss"].append(train_epoch(model, train_loader, loss_fn, optimizer))
         seen += len(train_loader.dataset)
         if val_loader is not None:
@@ -96,13 +104,41 @@ def fit_classifier(model, train_loader, loss_fn, optimizer, epochs, val_loader=N
             history["val_loss"].append(val_loss)
             history["val_accuracy"].append(val_accuracy)
             bar.set_postfix(train=history["train_loss"][-1], val=val_loss, acc=val_accuracy)
-            if early_stop is not None and early_stop.stop(val_loss, model):
-                print(f"early stop at epoch {epoch}: no new minimum of the validation loss "
+            if scheduler is not None:
+                scheduler.step(val_loss)
+            watched = val_loss if stop_on == "val_loss" else 1 - val_accuracy
+            if early_stop is not None and early_stop.stop(watched, model):
+                print(f"early stop at epoch {epoch}: no new minimum of the {stop_on.replace('_', ' ')} "
                       f"for {early_stop.patience} epochs (best at epoch {early_stop.best_step + 1})")
                 break
     seconds = time.perf_counter() - start
     device = next(model.parameters()).device
     print(f"{epoch} epochs in {seconds:.1f} s, {seen / seconds:,.0f} images/s on {device}; "
           f"last train loss {history['train_loss'][-1]:.4f}"
-          + (f", val loss {history['val_loss'][-1]:.4f}" if history["val_loss"] else ""))
+          + (f", val loss {history['val_loss'][-1]:.4f}" if history["val_loss"] else "")
+          + f"; learning rate {history['lr'][0]:g} -> {history['lr'][-1]:g}")
     return history
+
+
+def gan_step(generator, discriminator, real, g_optimizer, d_optimizer, loss_fn, latent_size) -> tuple:
+    """One round of the adversarial game on a batch of real samples; returns (D loss, G loss) (notebook 02).
+
+    The book takes three optimizer steps (D on real, D on fresh fakes, G); this takes two: D on
+    real and fake together, then G on the same fakes. The losses come back detached, as tensors,
+    so that the loop converts them to numbers only when it needs them.
+    """
+    batch = len(real)
+    real_labels = torch.ones(batch, 1, device=real.device)
+    fake_labels = torch.zeros(batch, 1, device=real.device)
+    # 1. the discriminator learns: real samples are labelled 1, generated ones 0
+    fake = generator(torch.randn(batch, latent_size, device=real.device))
+    d_loss = loss_fn(discriminator(real), real_labels) + loss_fn(discriminator(fake.detach()), fake_labels)
+    d_optimizer.zero_grad(set_to_none=True)
+    d_loss.backward()
+    d_optimizer.step()
+    # 2. the generator learns to make the discriminator call its samples real
+    g_loss = loss_fn(discriminator(fake), real_labels)
+    g_optimizer.zero_grad(set_to_none=True)
+    g_loss.backward()
+    g_optimizer.step()
+    return d_loss.detach(), g_loss.detach()

@@ -35,3 +35,13 @@ def test_confusion_matrix_writes_every_count():
     fig = plotting.plot_confusion_matrix(torch.tensor([[5, 1], [0, 7]]), ["a", "b"])
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["0", "1", "5", "7"]
     plt.close(fig)
+
+
+def test_real_vs_generated_one_panel_per_snapshot():
+    real = torch.rand(50, 2)
+    snapshots = {"epoch 1": torch.zeros(10, 2), "epoch 2": torch.ones(10, 2), "epoch 3": torch.rand(10, 2)}
+    fig = plotting.real_vs_generated(real, snapshots, ncols=2)
+    drawn = [ax for ax in fig.axes if ax.collections]
+    assert [ax.get_title() for ax in drawn] == list(snapshots)
+    assert drawn[1].collections[1].get_offsets().tolist() == [[1.0, 1.0]] * 10
+    plt.close(fig)

@@ -82,10 +82,17 @@ def test_seed_everything_repeats_random_draws():
     assert torch.equal(first, torch.rand(4))
 
 
-def test_paths(monkeypatch, tmp_path):
+def test_paths(monkeypatch, tmp_path, profile):
     monkeypatch.delenv("GAN_COURSE_ROOT", raising=False)
     assert (settings.project_root() / "pyproject.toml").is_file()
     monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
     assert settings.data_dir() == tmp_path / "data"
+    profile("quick")
     assert settings.output_dir() == tmp_path / "files"
     assert (tmp_path / "files").is_dir()
+
+
+def test_smoke_runs_never_overwrite_real_checkpoints(monkeypatch, tmp_path, profile):
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    profile("smoke")
+    assert settings.output_dir() == tmp_path / "files" / "smoke"

@@ -96,11 +96,30 @@ def test_fit_classifier_stops_early_and_keeps_a_history(capsys):
     assert "early stop at epoch" in out and "images/s on cpu" in out
 
 
+def test_fit_classifier_can_stop_on_the_validation_error():
+    class Recorder(training.EarlyStop):
+        def stop(self, loss, model=None):
+            self.seen = getattr(self, "seen", []) + [loss]
+            return super().stop(loss, model)
+
+    x, y = separable_problem()
+    model, recorder = small_model(), Recorder(patience=100)
+    history = training.fit_classifier(model, data.TensorLoader(x[:200], y[:200], batch_size=50),
+                                      nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), 3,
+                                      val_loader=data.TensorLoader(x[200:], y[200:], batch_size=56),
+                                      early_stop=recorder, stop_on="val_error")
+    assert recorder.seen == pytest.approx([1 - accuracy for accuracy in history["val_accuracy"]])
+    with pytest.raises(ValueError, match="'val_loss' or 'val_error'"):
+        training.fit_classifier(small_model(), None, None, None, 1, stop_on="val_acc")
+
+
 def test_fit_classifier_without_validation_runs_every_epoch(capsys):
     x, y = separable_problem()
-    history = training.fit_classifier(small_model(), data.TensorLoader(x, y, batch_size=64), nn.CrossEntropyLoss(),
-                                      torch.optim.SGD(small_model().parameters(), lr=0.1), 3)
+    model = small_model()
+    history = training.fit_classifier(model, data.TensorLoader(x, y, batch_size=64), nn.CrossEntropyLoss(),
+                                      torch.optim.SGD(model.parameters(), lr=0.1), 3)
     assert len(history["train_loss"]) == 3 and history["val_loss"] == []
+    assert history["train_loss"][-1] < history["train_loss"][0]
 
 
 @pytest.mark.parametrize("name, disabled", [("smoke", True), ("quick", False)])

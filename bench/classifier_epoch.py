@@ -1,0 +1,79 @@
+"""Notebook 01's claim, measured: one epoch of the 10-class classifier, book-style loop vs the course's.
+
+Book style (ch. 2): torchvision's FashionMNIST with ToTensor() + Normalize() applied image by
+image through a DataLoader, images reshaped in the loop. Course: the whole set normalised once
+into one tensor, batches as shuffled slices (data.TensorLoader), training.train_epoch.
+Same model, batch size, optimizer and number of steps; timed one after the other in one run.
+
+    .venv/bin/python bench/classifier_epoch.py [--steps N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+import torch
+import torchvision
+from torch import nn
+from torch.utils.data import DataLoader
+from torchvision import transforms as T
+
+from gan_helpers import data, models, settings, training
+
+
+def book_style_epoch(model, loader, loss_fn, optimizer, device, steps):
+    for step, (imgs, labels) in enumerate(loader):
+        if step == steps:
+            break
+        imgs, labels = imgs.reshape(-1, 28 * 28).to(device), labels.to(device)
+        loss = loss_fn(model[1:](imgs), labels)  # model[0] is the Flatten the book does by hand
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+def timed(run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=782, help="optimizer steps per loop (782 = one epoch)")
+    parser.add_argument("--batch-size", type=int, default=64)
+    args = parser.parse_args()
+    device = settings.get_device()
+    raw_dir = data.prepare_fashion_mnist()
+    loss_fn = nn.CrossEntropyLoss()
+
+    def fresh():
+        torch.manual_seed(42)
+        model = models.fashion_classifier().to(device)
+        return model, torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    transform = T.Compose([T.ToTensor(), T.Normalize([0.5], [0.5])])
+    book_set = torchvision.datasets.FashionMNIST(raw_dir.parent.parent, train=True, transform=transform)
+    book_loader = DataLoader(book_set, batch_size=args.batch_size, shuffle=True)
+    model, optimizer = fresh()
+    book = timed(lambda: book_style_epoch(model, book_loader, loss_fn, optimizer, device, args.steps))
+
+    images, labels = data.load_fashion_mnist(train=True)
+    count = args.steps * args.batch_size
+    loader = data.TensorLoader(images[:count].to(device), labels[:count].to(device), batch_size=args.batch_size,
+                               shuffle=True, generator=torch.Generator().manual_seed(42))
+    model, optimizer = fresh()
+    course = timed(lambda: training.train_epoch(model, loader, loss_fn, optimizer))
+
+    print(f"device {device} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads), "
+          f"torch {torch.__version__}, torchvision {torchvision.__version__}")
+    print(f"{args.steps} steps of batch {args.batch_size}:")
+    for name, seconds in (("book-style loop", book), ("course loop", course)):
+        print(f"  {name:16} {seconds:6.2f} s  {count / seconds:>9,.0f} images/s")
+    print(f"  ratio book/course: {book / course:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

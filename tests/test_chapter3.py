@@ -1,0 +1,101 @@
+"""Chapter 3 helpers: samplers, the small GANs, the GAN step, and their measures (notebooks 02 and 03)."""
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from gan_helpers import data, metrics, models, training
+
+
+def test_sample_curve_is_on_the_curve_with_x_in_range():
+    points = data.sample_curve(500, generator=torch.Generator().manual_seed(0))
+    assert points.shape == (500, 2)
+    assert points[:, 0].min() >= 0 and points[:, 0].max() <= 50
+    assert torch.allclose(points[:, 1], 1.08 ** points[:, 0])
+    sine = data.sample_curve(100, torch.sin, x_range=(-5, 5))
+    assert sine[:, 0].min() >= -5 and torch.allclose(sine[:, 1], torch.sin(sine[:, 0]))
+
+
+def test_one_hot_and_its_decoding():
+    vectors = data.one_hot(torch.tensor([0, 5, 95]))
+    assert vectors.shape == (3, 100) and vectors.sum(1).tolist() == [1, 1, 1]
+    assert vectors.argmax(1).tolist() == [0, 5, 95]
+    with pytest.raises(ValueError, match="0..99"):
+        data.one_hot(torch.tensor([100]))
+
+
+def test_sample_multiples_covers_every_multiple_below_width():
+    numbers = data.sample_multiples(4000, multiple=5, generator=torch.Generator().manual_seed(0))
+    assert set(numbers.tolist()) == set(range(0, 100, 5))
+    assert set(data.sample_multiples(3000, multiple=3).tolist()) == set(range(0, 100, 3))  # 0..99: 34 values
+
+
+@pytest.mark.parametrize("build, noise, out", [
+    (models.shape_generator, (7, 2), (7, 2)),
+    (models.number_generator, (7, 100), (7, 100)),
+])
+def test_generator_shapes(build, noise, out):
+    assert build()(torch.randn(*noise)).shape == out
+
+
+@pytest.mark.parametrize("build, inputs", [(models.shape_discriminator, (7, 2)), (models.number_discriminator, (7, 100))])
+def test_discriminators_give_probabilities(build, inputs):
+    p = build()(torch.randn(*inputs))
+    assert p.shape == (7, 1) and (p > 0).all() and (p < 1).all()
+
+
+def test_gan_step_lowers_each_players_loss_on_a_fixed_batch():
+    torch.manual_seed(0)
+    G, D = models.shape_generator(), models.shape_discriminator().eval()  # eval: no dropout noise in the check
+    real = data.sample_curve(64)
+    g_opt, d_opt = (torch.optim.Adam(m.parameters(), lr=1e-3) for m in (G, D))
+    bce = nn.BCELoss()
+    old_G, old_D = copy.deepcopy(G), copy.deepcopy(D)
+
+    torch.manual_seed(1)
+    noise = torch.randn(64, 2)
+    torch.manual_seed(1)  # gan_step draws the same noise
+    d_loss, g_loss = training.gan_step(G, D, real, g_opt, d_opt, bce, latent_size=2)
+
+    def d_loss_of(disc, fake):
+        return (bce(disc(real), torch.ones(64, 1)) + bce(disc(fake), torch.zeros(64, 1))).item()
+
+    with torch.no_grad():
+        old_fake = old_G(noise)
+        assert d_loss.item() == pytest.approx(d_loss_of(old_D, old_fake), rel=1e-5)
+        assert not d_loss.requires_grad and not g_loss.requires_grad
+        assert d_loss_of(D, old_fake) < d_loss.item()  # D got better at telling them apart
+        g_before = bce(D(old_fake), torch.ones(64, 1)).item()
+        g_after = bce(D(G(noise)), torch.ones(64, 1)).item()
+        assert g_after < g_before  # G got better at fooling the updated D
+
+
+def test_on_curve_error_is_relative():
+    points = torch.tensor([[0.0, 1.0], [10.0, 1.08**10 * 1.1], [20.0, 1.08**20 * 0.95]])
+    assert metrics.on_curve_error(points, data.exponential_curve).tolist() == pytest.approx([0, 0.1, 0.05], abs=1e-5)
+
+
+def test_ks_statistic():
+    even = (torch.arange(1000) + 0.5) / 1000 * 50
+    assert metrics.ks_uniform(even, 0, 50) == pytest.approx(0.0005, abs=1e-6)
+    left_half = even / 2  # everything in [0, 25]: the gap reaches 0.5 at the middle
+    assert metrics.ks_uniform(left_half, 0, 50) == pytest.approx(0.5, abs=1e-3)
+    assert metrics.ks_uniform(torch.full((100,), 10.0), 0, 50) == pytest.approx(0.8)
+
+
+def test_share_inside():
+    points = torch.tensor([[1.0, 1.0], [60.0, 1.0], [10.0, -5.0], [49.0, 40.0]])
+    assert metrics.share_inside(points, (0, 50), (0, 50)) == 0.5
+
+
+def test_number_quality_sees_mode_collapse_that_validity_misses():
+    always_zero = metrics.number_quality(torch.zeros(1000, dtype=torch.long))
+    assert always_zero["validity"] == 1.0  # the book's measure: perfect
+    assert always_zero["coverage"] == 1 and always_zero["total_variation"] == pytest.approx(0.95)
+    even = metrics.number_quality(torch.arange(0, 100, 5).repeat(50))
+    assert even == {"validity": 1.0, "coverage": 20, "valid_values": 20, "total_variation": pytest.approx(0.0)}
+    half_wrong = metrics.number_quality(torch.tensor([0, 1, 5, 6]))
+    assert half_wrong["validity"] == 0.5 and half_wrong["coverage"] == 2
+    assert half_wrong["total_variation"] == pytest.approx(0.5 * (0.2 + 0.2 + 0.25 + 0.25 + 18 * 0.05))
