@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
+# extra flags for JupyterLab, e.g. LAB_ARGS=--no-browser; as root (containers) it needs --allow-root
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: help install install-test data lab test unit notebooks clean
 
@@ -31,7 +33,7 @@ data: $(VENV)/.course
 	$(BIN)/python -m gan_helpers.data fashion-mnist
 
 lab: data
-	$(BIN)/jupyter lab --port=$(PORT) notebooks/
+	$(BIN)/jupyter lab --port=$(PORT) $(LAB_ARGS) notebooks/
 
 # unit tests, then every notebook top to bottom in the smoke profile (nbval); one pytest run
 test: install-test data
