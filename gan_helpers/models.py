@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 
@@ -46,3 +47,21 @@ def number_discriminator(width: int = 100) -> nn.Sequential:
 def number_generator(width: int = 100) -> nn.Sequential:
     """Notebook 03's G: ``width`` noise values -> a vector of ``width`` non-negative scores; Linear then ReLU."""
     return nn.Sequential(nn.Linear(width, width), nn.ReLU())
+
+
+class CrowdAwareDiscriminator(nn.Module):
+    """Notebook 03's fix for mode collapse: the book's D plus one input, how crowded each sample's value is.
+
+    Minibatch discrimination (Salimans et al., 2016) in its simplest form: the extra input is the
+    dot product of a sample with its batch's mean vector, which for one-hot vectors is the share of
+    the batch that has the same value. A collapsed generator makes crowded batches; D learns to
+    call crowded samples fake, and G is pushed to spread out.
+    """
+
+    def __init__(self, width: int = 100) -> None:
+        super().__init__()
+        self.linear = nn.Linear(width + 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        crowding = (x * x.mean(dim=0, keepdim=True)).sum(dim=1, keepdim=True)
+        return torch.sigmoid(self.linear(torch.cat([x, crowding], dim=1)))

@@ -94,6 +94,7 @@ def output_dir() -> Path:
 def choose(
     book: dict[str, Any],
     *,
+    course: dict[str, Any] | None = None,
     quick: dict[str, Any] | None = None,
     smoke: dict[str, Any] | None = None,
     profile: str | None = None,
@@ -101,21 +102,26 @@ def choose(
 ) -> SimpleNamespace:
     """The hyperparameters for a profile, printed beside the book's.
 
-    ``full`` uses ``book`` unchanged; ``quick`` changes the values in ``quick``;
+    ``full`` uses ``book`` unchanged, plus ``course``: values of what the course adds to the
+    book (shown with "-" as the book's value). ``quick`` changes the values in ``quick``;
     ``smoke`` starts from ``quick`` and changes those in ``smoke`` too.
     Returns a namespace (``hp.lr``) that the learner may edit before training.
     """
     profile = profile or get_profile()
-    quick, smoke = quick or {}, smoke or {}
-    unknown = sorted((set(quick) | set(smoke)) - set(book))
-    if unknown:
-        raise KeyError(f"{unknown} are not among the book's hyperparameters {sorted(book)}")
+    course, quick, smoke = course or {}, quick or {}, smoke or {}
+    known = {**book, **course}
+    unknown = sorted((set(quick) | set(smoke)) - set(known))
+    if unknown or set(book) & set(course):
+        raise KeyError(f"{unknown or sorted(set(book) & set(course))} must be named once, in book or course: "
+                       f"{sorted(known)}")
     changes = {"full": {}, "quick": quick, "smoke": {**quick, **smoke}}[profile]
-    values = {**book, **changes}
+    values = {**known, **changes}
     if show:
-        width = max(len("hyperparameter"), *(len(name) for name in book))
+        width = max(len("hyperparameter"), *(len(name) for name in values))
         print(f"{'hyperparameter':<{width}}  {'book':>10}  {profile + ' (in use)':>16}")
         for name, value in values.items():
-            mark = "  <- changed" if name in changes and changes[name] != book[name] else ""
-            print(f"{name:<{width}}  {book[name]!s:>10}  {value!s:>16}{mark}")
+            in_book = name in book
+            mark = "  <- changed" if name in changes and changes[name] != known[name] else ""
+            mark = mark or ("" if in_book else "  (course)")
+            print(f"{name:<{width}}  {(str(book[name]) if in_book else '-'):>10}  {value!s:>16}{mark}")
     return SimpleNamespace(**values)

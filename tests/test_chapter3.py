@@ -99,3 +99,15 @@ def test_number_quality_sees_mode_collapse_that_validity_misses():
     half_wrong = metrics.number_quality(torch.tensor([0, 1, 5, 6]))
     assert half_wrong["validity"] == 0.5 and half_wrong["coverage"] == 2
     assert half_wrong["total_variation"] == pytest.approx(0.5 * (0.2 + 0.2 + 0.25 + 0.25 + 18 * 0.05))
+
+
+def test_crowd_aware_discriminator_sees_how_crowded_a_batch_is():
+    D = models.CrowdAwareDiscriminator()
+    with torch.no_grad():
+        D.linear.weight.zero_()
+        D.linear.bias.zero_()
+        D.linear.weight[0, -1] = 1.0  # look only at the crowding input
+    spread = data.one_hot(torch.arange(0, 100, 5))  # 20 different values: each 1/20 of the batch
+    collapsed = data.one_hot(torch.zeros(20, dtype=torch.long))  # all the same value
+    assert torch.allclose(D(spread), torch.sigmoid(torch.tensor(1 / 20)).expand(20, 1))
+    assert torch.allclose(D(collapsed), torch.sigmoid(torch.tensor(1.0)).expand(20, 1))

@@ -17,6 +17,9 @@ TAUGHT = {
         training.train_epoch, training.evaluate, training.fit_classifier, training.EarlyStop,
         models.fashion_classifier,
     ],
+    "03_number_pattern_gan.ipynb": [
+        models.number_discriminator, models.number_generator, models.CrowdAwareDiscriminator,
+    ],
 }
 
 

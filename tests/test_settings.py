@@ -70,6 +70,21 @@ def test_choose_reads_the_profile_from_the_environment(profile):
     assert settings.choose(BOOK, smoke=dict(epochs=1), show=False).epochs == 1
 
 
+def test_choose_course_values_apply_in_every_profile(capsys):
+    for name in ("full", "quick"):
+        hp = settings.choose(BOOK, course=dict(ema_decay=0.999), quick=dict(epochs=5), profile=name)
+        assert hp.ema_decay == 0.999 and hp.lr == 1e-3
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("ema_decay"))
+    assert row.split()[1] == "-" and "(course)" in row
+    assert settings.choose(BOOK, course=dict(ema_decay=0.9), smoke=dict(ema_decay=0.5), profile="smoke",
+                           show=False).ema_decay == 0.5
+
+
+def test_choose_rejects_a_name_in_both_book_and_course():
+    with pytest.raises(KeyError, match="once"):
+        settings.choose(BOOK, course=dict(lr=1.0), profile="full")
+
+
 def test_choose_rejects_a_misspelt_name():
     with pytest.raises(KeyError, match="epoch"):
         settings.choose(BOOK, quick=dict(epoch=5), profile="quick")
