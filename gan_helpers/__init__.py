@@ -2,7 +2,7 @@
 
 ``settings`` profile, device, seeds, paths; ``data`` datasets; ``models`` the networks;
 ``training`` loops and early stopping; ``metrics`` measures; ``plotting`` pictures;
-``checkpoints`` saving, loading, export.
+``checkpoints`` saving, loading, export; ``widgets`` sliders that steer generators.
 """
 
 __version__ = "0.1.0"

@@ -81,6 +81,7 @@ def export_model(model: nn.Module, example_input: torch.Tensor, path: str | Path
     """Save ``model`` with ``torch.export`` so that it can run without its Python class.
 
     This is what the book does with TorchScript (``torch.jit``), which PyTorch has deprecated.
+    The model is left in eval mode, the mode it is exported in.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

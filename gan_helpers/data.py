@@ -127,7 +127,8 @@ def prepare_fashion_mnist(
 ) -> Path:
     """Make sure the four Fashion-MNIST files are in ``data/FashionMNIST/raw`` and sound; return that folder.
 
-    ``system_dir`` defaults to ``SYSTEM_FASHION_MNIST``. Raises ``DatasetError`` naming each missing or damaged file and the three ways to get the data.
+    ``system_dir`` defaults to ``SYSTEM_FASHION_MNIST``. Raises ``DatasetError`` naming each
+    missing or damaged file and the three ways to get the data.
     """
     raw_dir = fashion_mnist_raw_dir(root)
     system_dir = Path(system_dir or SYSTEM_FASHION_MNIST)
