@@ -63,6 +63,14 @@ def share_inside(points: torch.Tensor, x_range: tuple[float, float], y_range: tu
     return inside.float().mean().item()
 
 
+def remainder_mse(numbers: torch.Tensor, multiple: int = 5) -> float:
+    """The book's measure for notebook 03: the mean squared remainder of the numbers modulo ``multiple``.
+
+    0 when every number is a multiple, whether or not they cover the multiples.
+    """
+    return ((numbers % multiple).float() ** 2).mean().item()
+
+
 def number_quality(numbers: torch.Tensor, multiple: int = 5, width: int = 100) -> dict[str, float]:
     """How good generated integers are (notebook 03).
 

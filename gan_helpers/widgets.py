@@ -1,8 +1,9 @@
 """Sliders that steer generators: pure render functions plus their ipywidgets wiring.
 
-Each ``render_*`` function draws one picture from plain values and returns the figure, so a
-plain cell (and a test) can call it directly; each ``*_explorer`` wires it to sliders with
-``ipywidgets.interactive``. Renders run the generator in eval mode without gradients.
+Each ``render_*`` function draws one picture from plain values and returns the figure, like the
+``plotting`` functions: a plain cell calls it and ends with ``plt.show()``. Each ``*_explorer``
+wires it to sliders with ``ipywidgets.interactive`` and shows the figure itself. Renders run the
+generator in eval mode without gradients.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ import torch
 from torch import nn
 
 from . import metrics
+
+
+def _shown(fig: plt.Figure) -> plt.Figure:
+    """Show a figure inside the slider's output area, and keep it as the widget's ``result``."""
+    plt.show()
+    return fig
 
 
 @torch.no_grad()
@@ -37,7 +44,6 @@ def render_latent_point(generator: nn.Module, z1: float, z2: float, real: torch.
     ax.set_ylim(*y_range)
     ax.set_title(f"generated point: x = {point[0]:.2f}, y = {point[1]:.2f}")
     ax.legend(loc="upper left")
-    plt.show()
     return fig
 
 
@@ -49,7 +55,7 @@ def latent_point_explorer(generator: nn.Module, real: torch.Tensor, x_range=(0, 
                                    continuous_update=False)
 
     def render(z1: float, z2: float) -> plt.Figure:
-        return render_latent_point(generator, z1, z2, real, x_range, y_range)
+        return _shown(render_latent_point(generator, z1, z2, real, x_range, y_range))
 
     return widgets.interactive(render, z1=slider("z1"), z2=slider("z2"))
 
@@ -86,7 +92,6 @@ def render_number_histogram(generator: nn.Module, seed: int, count: int = 1000, 
     ax.set_title(f"seed {seed}: validity {quality['validity']:.1%}, coverage {quality['coverage']}/"
                  f"{quality['valid_values']}, total variation {quality['total_variation']:.3f}")
     ax.legend()
-    plt.show()
     return fig
 
 
@@ -95,5 +100,5 @@ def number_histogram_explorer(generator: nn.Module, count: int = 1000, width: in
     """A seed slider: each seed draws fresh noise, and the histogram of what G makes of it."""
     seed = widgets.IntSlider(value=0, min=0, max=99, description="seed", continuous_update=False)
     return widgets.interactive(
-        lambda seed: render_number_histogram(generator, seed, count, width, multiple), seed=seed
+        lambda seed: _shown(render_number_histogram(generator, seed, count, width, multiple)), seed=seed
     )

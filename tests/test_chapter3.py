@@ -111,3 +111,9 @@ def test_crowd_aware_discriminator_sees_how_crowded_a_batch_is():
     collapsed = data.one_hot(torch.zeros(20, dtype=torch.long))  # all the same value
     assert torch.allclose(D(spread), torch.sigmoid(torch.tensor(1 / 20)).expand(20, 1))
     assert torch.allclose(D(collapsed), torch.sigmoid(torch.tensor(1.0)).expand(20, 1))
+
+
+def test_remainder_mse_is_the_books_blind_measure():
+    assert metrics.remainder_mse(torch.tensor([0, 5, 12, 13])) == pytest.approx((4 + 9) / 4)
+    assert metrics.remainder_mse(torch.zeros(100, dtype=torch.long)) == 0.0  # collapsed, yet perfect
+    assert metrics.remainder_mse(torch.tensor([3, 7]), multiple=3) == pytest.approx(0.5)
