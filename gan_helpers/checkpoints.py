@@ -81,12 +81,13 @@ def export_model(model: nn.Module, example_input: torch.Tensor, path: str | Path
     """Save ``model`` with ``torch.export`` so that it can run without its Python class.
 
     This is what the book does with TorchScript (``torch.jit``), which PyTorch has deprecated.
-    The model is left in eval mode, the mode it is exported in.
+    The model is left in eval mode, the mode it is exported in. The first dimension of the input
+    (the batch) may differ from ``example_input``'s when the loaded model runs.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model.eval()
-    program = torch.export.export(model, (example_input,))
+    program = torch.export.export(model, (example_input,), dynamic_shapes=({0: torch.export.Dim.AUTO},))
     torch.export.save(program, path)
     return path
 

@@ -258,18 +258,114 @@ def sample_multiples(
     return torch.randint(0, -(-width // multiple), (count,), generator=generator) * multiple
 
 
+
+# ---- face datasets: image folders (notebooks 06 and 07)
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+
+
+def _images_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else []
+
+
+def check_image_folder(root: Path, expected: str) -> list[str]:
+    """The class folders of an ImageFolder-style dataset at ``root``; a ``DatasetError`` that says what
+    was found and what was ``expected`` if the layout is wrong."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"No dataset at {root}. Expected {expected}. See data/README.md.")
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and _images_in(p))
+    loose = _images_in(root)
+    if not classes:
+        found = f"{len(loose)} images directly in {root} and no sub-folder with images" if loose else \
+            f"no images in {root} or its sub-folders"
+        raise DatasetError(f"Wrong layout: found {found}. Expected {expected}. "
+                           "(torchvision's ImageFolder needs every image inside a class sub-folder.)")
+    return classes
+
+
+def load_image_folder(root: Path, size: int = 64, expected: str = "one sub-folder of images per class",
+                      limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+    """Every image under ``root``'s class folders, resized to ``size`` x ``size``, as one uint8 tensor
+    (N, 3, size, size), with the class index of each image and the class names (notebook 06).
+
+    Images stay uint8 (a quarter of the memory of floats); ``to_unit_range`` scales a batch to [-1, 1].
+    ``limit`` takes only the first images, spread evenly over the classes' order.
+    """
+    from torchvision import datasets, transforms
+
+    check_image_folder(root, expected)
+    transform = transforms.Compose([transforms.Resize((size, size)), transforms.PILToTensor()])
+    folder = datasets.ImageFolder(str(root), transform=transform)
+    indices = range(len(folder)) if limit is None else torch.linspace(0, len(folder) - 1, limit).long().tolist()
+    images, labels = zip(*(folder[i] for i in indices))
+    return torch.stack([image.expand(3, -1, -1) for image in images]), torch.tensor(labels), folder.classes
+
+
+def to_unit_range(images: torch.Tensor) -> torch.Tensor:
+    """uint8 images (0 to 255) as floats in [-1, 1], what the book's ``ToTensor`` then ``Normalize(0.5, 0.5)`` give."""
+    return images.float().div(127.5).sub(1)
+
+
+def prepare_eyeglasses(source: Path | None = None, labels_csv: Path | None = None,
+                       target: Path | None = None) -> dict[str, int]:
+    """Sort the Kaggle eyeglasses images into ``G/`` (glasses) and ``NoG/`` by ``train.csv`` (notebook 07).
+
+    ``source`` is the unpacked ``faces-spring-2020`` folder (the images may sit one folder deeper,
+    as in Kaggle's zip); every id in ``train.csv`` (columns ``id``, ``glasses``) must have its
+    ``face-<id>.png``. Images are copied, not moved, and a second run finds them in place: it is
+    safe to run again. Returns the number of images in each folder.
+    """
+    import csv
+
+    data_root = settings.data_dir()
+    source = Path(source or data_root / "faces-spring-2020")
+    labels_csv = Path(labels_csv or data_root / "train.csv")
+    target = Path(target or data_root / "glasses")
+    if not labels_csv.is_file():
+        raise DatasetError(f"No {labels_csv}: download train.csv with the Kaggle dataset "
+                           "jeffheaton/glasses-or-no-glasses and put it there (see data/README.md).")
+    folder = next((f for f in (source, source / source.name) if any(f.glob("face-*.png"))), None)
+    if folder is None:
+        raise DatasetError(f"Wrong layout: no face-<id>.png images in {source} or {source / source.name}. "
+                           "Expected the unpacked faces-spring-2020 folder of the Kaggle dataset.")
+    with open(labels_csv, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or not {"id", "glasses"} <= set(rows[0]):
+        raise DatasetError(f"{labels_csv} should have the columns id and glasses; found {list(rows[0]) if rows else 'no rows'}.")
+    missing = [row["id"] for row in rows if not (folder / f"face-{row['id']}.png").is_file()]
+    if missing:
+        raise DatasetError(f"{len(missing)} images listed in {labels_csv} are missing from {folder}, "
+                           f"for example face-{missing[0]}.png. Unpack the whole Kaggle dataset again.")
+    for name in ("G", "NoG"):
+        (target / name).mkdir(parents=True, exist_ok=True)
+    for row in rows:
+        destination = target / ("G" if float(row["glasses"]) == 1 else "NoG") / f"face-{row['id']}.png"
+        if not destination.is_file():
+            shutil.copyfile(folder / f"face-{row['id']}.png", destination)
+    counts = {name: len(_images_in(target / name)) for name in ("G", "NoG")}
+    print(f"eyeglasses ready in {target}: {counts['G']} with glasses (G/), {counts['NoG']} without (NoG/)")
+    return counts
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m gan_helpers.data fashion-mnist``: prepare a dataset, or say clearly why not."""
+    """``python -m gan_helpers.data fashion-mnist|faces|eyeglasses``: prepare a dataset, or say clearly why not."""
     parser = argparse.ArgumentParser(prog="python -m gan_helpers.data", description=__doc__.split("\n")[0])
-    parser.add_argument("dataset", choices=["fashion-mnist"])
+    parser.add_argument("dataset", choices=["fashion-mnist", "faces", "eyeglasses"])
     parser.add_argument("--no-download", action="store_true", help="never use the network")
+    parser.add_argument("--count", type=int, default=10_000, help="how many procedural faces to make")
     args = parser.parse_args(argv)
     try:
-        raw_dir = prepare_fashion_mnist(download=not args.no_download)
+        if args.dataset == "fashion-mnist":
+            print(f"Fashion-MNIST is ready in {prepare_fashion_mnist(download=not args.no_download)}")
+        elif args.dataset == "faces":
+            from . import faces
+
+            print(f"{args.count:,} procedural faces are ready in {faces.write_face_folder(args.count)}")
+        else:
+            prepare_eyeglasses()
     except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"Fashion-MNIST is ready in {raw_dir}")
     return 0
 
 

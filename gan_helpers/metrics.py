@@ -92,3 +92,47 @@ def number_quality(numbers: torch.Tensor, multiple: int = 5, width: int = 100) -
         "valid_values": valid_values,
         "total_variation": 0.5 * (share - uniform).abs().sum().item(),
     }
+
+
+# ---- images: how good and how varied (introduced in notebook 04)
+
+
+class ClassifierFeatures(nn.Module):
+    """A classifier cut before its last layer: an image -> the features the classifier decides on.
+
+    The course's stand-in for the Inception network of the usual FID: notebook 01's Fashion-MNIST
+    classifier knows clothing, and its 64 last hidden values describe an image compactly.
+    """
+
+    def __init__(self, classifier: nn.Sequential) -> None:
+        super().__init__()
+        self.body = classifier[:-1]
+        self.num_features = classifier[-1].in_features  # torchmetrics reads this instead of probing
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.body(images)
+
+
+@torch.no_grad()
+def frechet_distance(first: torch.Tensor, second: torch.Tensor, classifier: nn.Sequential,
+                     batch_size: int = 1000) -> float:
+    """The Fréchet distance between two sets of images on a classifier's features (notebook 04).
+
+    Each set's features are summed up as a Gaussian (mean and covariance); the distance between the
+    two Gaussians is 0 for identical statistics and grows as the sets differ in look or in variety.
+    ``torchmetrics``' FID does the linear algebra; the feature network is ours.
+    """
+    from torchmetrics.image.fid import FrechetInceptionDistance  # here: it takes a second to import
+
+    classifier.eval()
+    device = next(classifier.parameters()).device
+    fid = FrechetInceptionDistance(feature=ClassifierFeatures(classifier), normalize=True).to(device)
+    for images, real in [(first, True), (second, False)]:
+        for start in range(0, len(images), batch_size):
+            fid.update(images[start : start + batch_size].to(device), real=real)
+    return fid.compute().item()
+
+
+def class_histogram(images: torch.Tensor, classifier: nn.Module, num_classes: int = 10) -> torch.Tensor:
+    """The share of ``images`` that the classifier puts in each class (notebook 04): does G make every kind?"""
+    return torch.bincount(predict(classifier, images), minlength=num_classes).float() / len(images)

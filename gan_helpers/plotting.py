@@ -91,3 +91,54 @@ def real_vs_generated(real: torch.Tensor, generated: dict[str, torch.Tensor], xl
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+# ---- notebook 05: how convolutions move numbers around
+
+
+def _grid(ax, values: torch.Tensor, title: str, highlight: tuple[int, int, int, int] | None = None,
+          cmap: str = "Blues") -> None:
+    """A small matrix drawn as coloured cells with the numbers written in; ``highlight`` = (row, col, h, w)."""
+    values = values.detach().cpu().float()
+    ax.imshow(values.numpy(), cmap=cmap, vmin=min(0.0, values.min().item()), vmax=max(1.0, values.max().item()) * 1.6)
+    for (row, col), value in np.ndenumerate(values.numpy()):
+        ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=11)
+    if highlight is not None:
+        row, col, height, width = highlight
+        ax.add_patch(plt.Rectangle((col - 0.5, row - 0.5), width, height, fill=False, edgecolor="red", linewidth=3))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=10)
+
+
+def plot_kernel_sliding(image: torch.Tensor, kernel: torch.Tensor, output: torch.Tensor, stride: int = 1,
+                        padding: int = 0) -> plt.Figure:
+    """One panel per output value: the (padded) image with the kernel's window in red, and the value it makes."""
+    padded = torch.nn.functional.pad(image, (padding,) * 4)
+    size = kernel.shape[0]
+    rows, cols = output.shape
+    fig, axes = plt.subplots(1, rows * cols, figsize=(2.6 * rows * cols, 2.8))
+    for ax, (row, col) in zip(axes, np.ndindex(rows, cols)):
+        top, left = row * stride, col * stride
+        window = padded[top : top + size, left : left + size]
+        terms = " + ".join(f"{a:g}·{b:g}" for a, b in zip(window.flatten().tolist(), kernel.flatten().tolist()))
+        _grid(ax, padded, f"output[{row},{col}] = {output[row, col]:g}\n{terms}", (top, left, size, size))
+    fig.tight_layout()
+    return fig
+
+
+def plot_transposed_spreading(image: torch.Tensor, kernel: torch.Tensor, output: torch.Tensor,
+                              stride: int = 2) -> plt.Figure:
+    """Each input value times the kernel, written into its own block of the output (stride = kernel size)."""
+    size = kernel.shape[0]
+    rows, cols = image.shape
+    fig, axes = plt.subplots(1, rows * cols + 1, figsize=(2.6 * (rows * cols + 1), 2.8))
+    for ax, (row, col) in zip(axes, np.ndindex(rows, cols)):
+        block = torch.zeros_like(output)
+        top, left = row * stride, col * stride
+        block[top : top + size, left : left + size] = image[row, col] * kernel
+        _grid(ax, block, f"input[{row},{col}] = {image[row, col]:g}\ntimes the kernel", (top, left, size, size),
+              cmap="Oranges")
+    _grid(axes[-1], output, "output: the blocks added up", cmap="Oranges")
+    fig.tight_layout()
+    return fig

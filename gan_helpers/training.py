@@ -12,9 +12,10 @@ from collections.abc import Iterable
 
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
-from . import settings
+from . import checkpoints, data, models, settings
 from .metrics import predicted_labels
 
 
@@ -142,3 +143,106 @@ def gan_step(generator, discriminator, real, g_optimizer, d_optimizer, loss_fn, 
     g_loss.backward()
     g_optimizer.step()
     return d_loss.detach(), g_loss.detach()
+
+
+def train_shape_gan(generator, discriminator, loader, curve, lr, betas, epochs, patience, snapshot_every,
+                    ema_decay=None, lr_decay_from=None) -> tuple[dict, dict]:
+    """Notebook 02's loop: ``gan_step`` on every batch, the book's on-curve MSE after every epoch, and its
+    early stopping (``patience=None``: none); returns (history, {"epoch N": points}).
+
+    The course's additions, each optional: ``ema_decay`` keeps a moving average of G's weights, which
+    is what gets measured and, at the end, what G keeps; ``lr_decay_from`` (a share of ``epochs``)
+    lowers both learning rates linearly to 0 from that point on.
+    """
+    loss_fn = nn.BCELoss()
+    g_optimizer = torch.optim.Adam(generator.parameters(), lr=lr, betas=betas)
+    d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas)
+    schedules = []
+    if lr_decay_from is not None:
+        def factor(epoch: int) -> float:
+            return min(1.0, (1 - epoch / epochs) / (1 - lr_decay_from))
+        schedules = [torch.optim.lr_scheduler.LambdaLR(opt, factor) for opt in (g_optimizer, d_optimizer)]
+    average = AveragedModel(generator, multi_avg_fn=get_ema_multi_avg_fn(ema_decay)) if ema_decay else None
+    measured = generator if average is None else average.module
+    device = next(generator.parameters()).device
+    fixed_noise = torch.randn(1000, generator[0].in_features, generator=torch.Generator().manual_seed(1)).to(device)
+    stopper = EarlyStop(patience=patience) if patience else None
+    history, snapshots = {"d_loss": [], "g_loss": [], "on_curve_mse": []}, {}
+    for epoch in progress(range(1, epochs + 1), desc="epochs"):
+        d_total, g_total = 0.0, 0.0
+        for (batch,) in loader:
+            d_loss, g_loss = gan_step(generator, discriminator, batch, g_optimizer, d_optimizer, loss_fn,
+                                      fixed_noise.shape[1])
+            d_total, g_total = d_total + d_loss, g_total + g_loss
+            if average is not None:
+                average.update_parameters(generator)
+        for schedule in schedules:
+            schedule.step()
+        # the book's measure, on a fixed batch of noise
+        with torch.no_grad():
+            fake = measured(fixed_noise)
+        mse = ((fake[:, 1] - curve(fake[:, 0])) ** 2).mean().item()
+        history["d_loss"].append(float(d_total) / len(loader))
+        history["g_loss"].append(float(g_total) / len(loader))
+        history["on_curve_mse"].append(mse)
+        if epoch % snapshot_every == 0:
+            snapshots[f"epoch {epoch}"] = fake.cpu()
+        if stopper is not None and stopper.stop(mse, measured):
+            break
+    if stopper is not None:
+        stopper.restore_best(measured)
+        print(f"stopped after {epoch} epochs; best on-curve MSE {stopper.min_loss:.4f} at epoch {stopper.best_step + 1}")
+    else:
+        print(f"trained {epoch} epochs; on-curve MSE at the end {mse:.4f}")
+    generator.load_state_dict(measured.state_dict())
+    return history, snapshots
+
+
+def train_gan(generator, discriminator, loader, g_optimizer, d_optimizer, epochs, latent_size,
+              fixed_noise, show_every, average=None) -> tuple[dict, dict]:
+    """Notebook 04's loop: ``gan_step`` on every batch, the mean losses of each epoch, and G's images of
+    ``fixed_noise`` every ``show_every`` epochs; returns (history, {epoch: images}).
+
+    ``average`` (an ``AveragedModel`` of G) is updated after every step and, if given, makes the images.
+    """
+    loss_fn = nn.BCELoss()
+    history, snapshots = {"d_loss": [], "g_loss": []}, {}
+    sampler = generator if average is None else average.module
+    for epoch in progress(range(1, epochs + 1), desc="epochs"):
+        generator.train()
+        discriminator.train()
+        d_total, g_total = 0.0, 0.0
+        for real, *_ in loader:
+            d_loss, g_loss = gan_step(generator, discriminator, real, g_optimizer, d_optimizer, loss_fn,
+                                      latent_size)
+            d_total, g_total = d_total + d_loss, g_total + g_loss
+            if average is not None:
+                average.update_parameters(generator)
+        history["d_loss"].append(float(d_total) / len(loader))
+        history["g_loss"].append(float(g_total) / len(loader))
+        if epoch % show_every == 0 or epoch == epochs:
+            sampler.eval()
+            with torch.no_grad():
+                snapshots[epoch] = sampler(fixed_noise).cpu()
+    return history, snapshots
+
+
+def scoring_classifier(device: torch.device, epochs: int = 5) -> nn.Sequential:
+    """Notebook 01's Fashion-MNIST classifier, to score generated images (notebook 04).
+
+    Loaded from notebook 01's checkpoint; if there is none, a classifier is trained now for ``epochs``
+    epochs on the training images, saved where notebook 01 would save it, and the function says so.
+    """
+    model = models.fashion_classifier()
+    path = settings.output_dir() / "fashion_classifier.pt"
+    if path.exists():
+        checkpoints.load_checkpoint(model, path)
+        print(f"scoring with notebook 01's classifier from {path}")
+        return model.to(device).eval()
+    print(f"no classifier at {path} (notebook 01 saves one there): training one now for {epochs} epochs")
+    images, labels = data.load_fashion_mnist(train=True)
+    loader = data.TensorLoader(images.to(device), labels.to(device), batch_size=64, shuffle=True)
+    model.to(device)
+    fit_classifier(model, loader, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=1e-3), epochs)
+    checkpoints.save_checkpoint(model, path, trained_by="gan_helpers.training.scoring_classifier", epochs=epochs)
+    return model.eval()

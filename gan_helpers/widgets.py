@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
-from . import metrics
+from . import metrics, plotting
 
 
 def _shown(fig: plt.Figure) -> plt.Figure:
@@ -101,4 +101,99 @@ def number_histogram_explorer(generator: nn.Module, count: int = 1000, width: in
     seed = widgets.IntSlider(value=0, min=0, max=99, description="seed", continuous_update=False)
     return widgets.interactive(
         lambda seed: _shown(render_number_histogram(generator, seed, count, width, multiple)), seed=seed
+    )
+
+
+# ---- notebook 04: images from latent vectors
+
+
+def seeded_noise(seed: int, latent_size: int, count: int = 1) -> torch.Tensor:
+    """``count`` latent vectors drawn from a standard normal with their own seed: the same seed, the same vectors."""
+    return torch.randn(count, latent_size, generator=torch.Generator().manual_seed(seed))
+
+
+def generator_latent_size(generator: nn.Module) -> int:
+    """The length of the latent vector a generator takes: the input size of its first layer."""
+    first = next(module for module in generator.modules() if isinstance(module, (nn.Linear, nn.ConvTranspose2d)))
+    return first.in_features if isinstance(first, nn.Linear) else first.in_channels
+
+
+@torch.no_grad()
+def class_directions(generator: nn.Module, classifier: nn.Module, num_classes: int = 10, count: int = 5000,
+                     seed: int = 0) -> torch.Tensor:
+    """One latent direction per class, of length 1: from the mean of all ``count`` latent vectors towards
+    the mean of those whose image the classifier puts in that class (zeros for a class G never makes).
+
+    Adding a multiple of a class's direction to a latent vector moves its image towards that class.
+    """
+    noise = seeded_noise(seed, generator_latent_size(generator), count)
+    labels = metrics.predict(classifier, generate(generator, noise))
+    directions = torch.zeros(num_classes, noise.shape[1])
+    for label in labels.unique():
+        directions[label] = noise[labels == label].mean(dim=0) - noise.mean(dim=0)
+    return directions / directions.norm(dim=1, keepdim=True).clamp_min(1e-12)
+
+
+def _labelled(images: torch.Tensor, classifier: nn.Module | None, class_names) -> list[str] | None:
+    """Titles for ``images``: what the classifier sees in each, with its probability."""
+    if classifier is None:
+        return None
+    classifier.eval()
+    with torch.no_grad():
+        probabilities = classifier(images.to(next(classifier.parameters()).device)).softmax(dim=-1).cpu()
+    best, labels = probabilities.max(dim=-1)
+    return [f"{class_names[label]} {p:.0%}" for label, p in zip(labels.tolist(), best.tolist())]
+
+
+def render_steered_image(generator: nn.Module, seed: int, directions: dict[str, torch.Tensor],
+                         weights: dict[str, float], classifier: nn.Module | None = None,
+                         class_names=None) -> plt.Figure:
+    """The image G makes from seed ``seed``'s latent vector plus ``weights[name]`` times each direction,
+    titled with what the classifier sees in it."""
+    noise = seeded_noise(seed, generator_latent_size(generator))
+    for name, weight in weights.items():
+        noise = noise + weight * directions[name]
+    image = generate(generator, noise)
+    fig = plotting.show_images(image, _labelled(image, classifier, class_names), ncols=1, size=3.0)
+    fig.suptitle(f"seed {seed}" + "".join(f", {name} {weight:+.1f}" for name, weight in weights.items()),
+                 fontsize=9)
+    return fig
+
+
+def render_interpolation(generator: nn.Module, seed_a: int, seed_b: int, weight: float,
+                         classifier: nn.Module | None = None, class_names=None) -> plt.Figure:
+    """Three images: G of seed ``seed_a``'s latent vector, of the mix ``(1 - weight) * a + weight * b``, and of b."""
+    latent_size = generator_latent_size(generator)
+    a, b = seeded_noise(seed_a, latent_size), seeded_noise(seed_b, latent_size)
+    images = generate(generator, torch.cat([a, (1 - weight) * a + weight * b, b]))
+    titles = _labelled(images, classifier, class_names) or ["", "", ""]
+    titles = [f"seed {seed_a}\n{titles[0]}", f"mix {weight:.2f}\n{titles[1]}", f"seed {seed_b}\n{titles[2]}"]
+    return plotting.show_images(images, titles, ncols=3, size=2.4)
+
+
+def latent_image_explorer(generator: nn.Module, directions: dict[str, torch.Tensor], limit: float = 3.0,
+                          classifier: nn.Module | None = None, class_names=None) -> widgets.interactive:
+    """A seed slider and one slider per direction; the image G makes, titled with the classifier's verdict."""
+    sliders = {name: widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=0.25, description=name,
+                                         continuous_update=False) for name in directions}
+
+    def render(seed: int, **weights: float) -> plt.Figure:
+        return _shown(render_steered_image(generator, seed, directions, weights, classifier, class_names))
+
+    seed = widgets.IntSlider(value=0, min=0, max=999, description="seed", continuous_update=False)
+    return widgets.interactive(render, seed=seed, **sliders)
+
+
+def interpolation_explorer(generator: nn.Module, classifier: nn.Module | None = None,
+                           class_names=None) -> widgets.interactive:
+    """Two seed sliders and a mixing slider from 0 (seed a's image) to 1 (seed b's)."""
+    def seed(value: int, name: str) -> widgets.IntSlider:
+        return widgets.IntSlider(value=value, min=0, max=999, description=name, continuous_update=False)
+
+    weight = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="mix",
+                                 continuous_update=False)
+    return widgets.interactive(
+        lambda seed_a, seed_b, weight: _shown(render_interpolation(generator, seed_a, seed_b, weight,
+                                                                   classifier, class_names)),
+        seed_a=seed(0, "seed a"), seed_b=seed(1, "seed b"), weight=weight,
     )

@@ -40,7 +40,11 @@ def test_generator_shapes(build, noise, out):
     assert build()(torch.randn(*noise)).shape == out
 
 
-@pytest.mark.parametrize("build, inputs", [(models.shape_discriminator, (7, 2)), (models.number_discriminator, (7, 100))])
+@pytest.mark.parametrize("build, inputs", [
+    (models.shape_discriminator, (7, 2)),
+    (lambda: models.CrowdAwareShapeDiscriminator(spread=50), (7, 2)),
+    (models.number_discriminator, (7, 100)),
+])
 def test_discriminators_give_probabilities(build, inputs):
     p = build()(torch.randn(*inputs))
     assert p.shape == (7, 1) and (p > 0).all() and (p < 1).all()
@@ -111,6 +115,45 @@ def test_crowd_aware_discriminator_sees_how_crowded_a_batch_is():
     collapsed = data.one_hot(torch.zeros(20, dtype=torch.long))  # all the same value
     assert torch.allclose(D(spread), torch.sigmoid(torch.tensor(1 / 20)).expand(20, 1))
     assert torch.allclose(D(collapsed), torch.sigmoid(torch.tensor(1.0)).expand(20, 1))
+
+
+def test_crowd_aware_shape_discriminator_feeds_its_net_how_crowded_each_point_is():
+    D = models.CrowdAwareShapeDiscriminator(spread=50)
+    seen = []
+    D.net.register_forward_pre_hook(lambda module, inputs: seen.append(inputs[0]))
+    spread_out = data.sample_curve(128, x_range=(0, 50), generator=torch.Generator().manual_seed(0))
+    piled_up = data.sample_curve(128, x_range=(4, 6), generator=torch.Generator().manual_seed(0))
+    D(spread_out), D(piled_up)
+    (even, crowded) = (inputs[:, 2] for inputs in seen)
+    assert torch.equal(seen[0][:, :2], spread_out)
+    assert 0.3 < even.mean() < 3  # "about 1 for evenly spread points"
+    assert crowded.min() > 5 * even.max()
+
+
+def test_train_shape_gan_learns_towards_the_curve_and_keeps_the_average(capsys):
+    torch.manual_seed(0)
+    real = data.sample_curve(256)
+    loader = data.TensorLoader(real, batch_size=64, shuffle=True)
+    G, D = models.shape_generator(), models.CrowdAwareShapeDiscriminator(spread=50)
+    history, snapshots = training.train_shape_gan(G, D, loader, data.exponential_curve, 1e-3, (0.5, 0.999), 40,
+                                                  None, 20, ema_decay=0.9, lr_decay_from=0.5)
+    assert len(history["on_curve_mse"]) == 40 and list(snapshots) == ["epoch 20", "epoch 40"]
+    assert "trained 40 epochs" in capsys.readouterr().out
+    with torch.no_grad():  # G now holds the average's weights: it makes the last snapshot's points
+        assert torch.allclose(G(torch.randn(1000, 2, generator=torch.Generator().manual_seed(1))), snapshots["epoch 40"])
+
+
+def test_train_shape_gan_stops_with_the_books_rule_and_keeps_the_best_epoch(capsys):
+    torch.manual_seed(0)
+    loader = data.TensorLoader(data.sample_curve(128), batch_size=64)
+    G, D = models.shape_generator(), models.shape_discriminator()
+    history, _ = training.train_shape_gan(G, D, loader, data.exponential_curve, 5e-4, (0.9, 0.999), 200, 3, 100)
+    best = min(history["on_curve_mse"])
+    assert len(history["on_curve_mse"]) == history["on_curve_mse"].index(best) + 1 + 3
+    assert f"best on-curve MSE {best:.4f}" in capsys.readouterr().out
+    with torch.no_grad():
+        fake = G(torch.randn(1000, 2, generator=torch.Generator().manual_seed(1)))
+    assert ((fake[:, 1] - data.exponential_curve(fake[:, 0])) ** 2).mean().item() == pytest.approx(best, rel=1e-5)
 
 
 def test_remainder_mse_is_the_books_blind_measure():

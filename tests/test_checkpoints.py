@@ -64,5 +64,7 @@ def test_export_runs_without_the_class(tmp_path):
     loaded = checkpoints.load_exported(path)
     assert not isinstance(loaded, nn.Sequential)
     assert torch.allclose(loaded(x), model(x))
+    other_batch = torch.randn(9, 1, 28, 28)
+    assert torch.allclose(loaded(other_batch), model(other_batch), atol=1e-6)
     with pytest.raises(FileNotFoundError, match="export"):
         checkpoints.load_exported(tmp_path / "missing.pt2")

@@ -17,9 +17,14 @@ TAUGHT = {
         training.train_epoch, training.evaluate, training.fit_classifier, training.EarlyStop,
         models.fashion_classifier,
     ],
+    "02_shape_gan.ipynb": [
+        models.shape_discriminator, models.shape_generator, models.CrowdAwareShapeDiscriminator,
+        training.gan_step, training.train_shape_gan,
+    ],
     "03_number_pattern_gan.ipynb": [
         models.number_discriminator, models.number_generator, models.CrowdAwareDiscriminator,
     ],
+    "04_fashion_mnist_gan.ipynb": [models.fashion_discriminator, models.fashion_generator, training.train_gan],
 }
 
 

@@ -1,6 +1,7 @@
 """Slider callbacks driven headless: set a value, check that the picture's data changed."""
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 import torch
 
@@ -53,3 +54,64 @@ def test_seed_slider_resamples_the_histogram():
     second = bar_heights(explorer.result)
     assert sum(second) == 200 and second != first
     assert "seed 7" in explorer.result.axes[0].get_title()
+
+
+def shown_image(fig, panel=0):
+    return fig.axes[panel].images[0].get_array().copy()
+
+
+def tiny_image_generator():
+    torch.manual_seed(0)
+    return models.fashion_generator(latent_size=4, widths=(8, 8, 8))
+
+
+def test_class_directions_point_from_the_mean_towards_each_class():
+    # G copies z[0] into the first pixel; the classifier says class 3 when it is positive, 7 otherwise
+    generator = torch.nn.Sequential(torch.nn.Linear(4, 784, bias=False), torch.nn.Unflatten(1, (1, 28, 28)))
+    classifier = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+    with torch.no_grad():
+        generator[0].weight.zero_()
+        generator[0].weight[0, 0] = 1.0
+        classifier[1].weight.zero_()
+        classifier[1].bias.zero_()
+        classifier[1].weight[3, 0], classifier[1].weight[7, 0] = 1.0, -1.0
+    directions = widgets.class_directions(generator, classifier, count=2000)
+    assert directions.shape == (10, 4)
+    assert torch.allclose(directions[3], torch.tensor([1.0, 0, 0, 0]), atol=0.1)
+    assert torch.allclose(directions[7], torch.tensor([-1.0, 0, 0, 0]), atol=0.1)
+    assert torch.allclose(directions[[3, 7]].norm(dim=1), torch.ones(2))
+    assert (directions[[0, 1, 2, 4, 5, 6, 8, 9]] == 0).all()  # classes G never makes
+
+
+def test_direction_sliders_and_seed_change_the_image():
+    generator = tiny_image_generator()
+    directions = {"up": torch.tensor([1.0, 0, 0, 0]), "down": torch.tensor([0, 1.0, 0, 0])}
+    explorer = widgets.latent_image_explorer(generator, directions, classifier=models.fashion_classifier(),
+                                             class_names=data.FASHION_CLASSES)
+    seed, up, down = explorer.children[:3]
+    assert not any(slider.continuous_update for slider in (seed, up, down))
+    first = shown_image(explorer.result)
+    up.value = 2.0
+    steered = shown_image(explorer.result)
+    assert (steered != first).any()
+    expected = widgets.generate(generator, widgets.seeded_noise(0, 4) + 2.0 * directions["up"])[0, 0]
+    np.testing.assert_allclose(np.asarray(steered), (expected * 0.5 + 0.5).clamp(0, 1).numpy(), atol=1e-6)
+    seed.value = 5
+    assert (shown_image(explorer.result) != steered).any()
+    assert "%" in explorer.result.axes[0].get_title()  # the classifier's verdict
+    assert not generator.training
+
+
+def test_mix_slider_moves_between_the_two_seeds():
+    generator = tiny_image_generator()
+    explorer = widgets.interpolation_explorer(generator)
+    seed_a, seed_b, mix = explorer.children[:3]
+    mix.value = 0.0
+    assert (shown_image(explorer.result, 1) == shown_image(explorer.result, 0)).all()
+    mix.value = 1.0
+    assert (shown_image(explorer.result, 1) == shown_image(explorer.result, 2)).all()
+    mix.value = 0.5
+    middle = shown_image(explorer.result, 1)
+    assert (middle != shown_image(explorer.result, 0)).any() and (middle != shown_image(explorer.result, 2)).any()
+    seed_b.value = 9
+    assert "seed 9" in explorer.result.axes[2].get_title()

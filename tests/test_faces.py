@@ -1,0 +1,105 @@
+"""Procedural faces and the face-dataset loaders (notebooks 06 and 07), on small folders made here."""
+
+import csv
+
+import pytest
+import torch
+from PIL import Image
+
+from gan_helpers import data, faces
+
+
+def test_faces_are_deterministic_for_a_seed_and_carry_their_attributes():
+    images, attributes = faces.make_faces(64, seed=3)
+    again, _ = faces.make_faces(64, seed=3)
+    other, _ = faces.make_faces(64, seed=4)
+    assert images.shape == (64, 3, 64, 64) and images.dtype == torch.uint8
+    assert torch.equal(images, again) and not torch.equal(images, other)
+    assert set(attributes) == {"glasses", "long_hair"}
+    assert all(0.2 < value.float().mean() < 0.8 for value in attributes.values())
+
+
+@pytest.mark.parametrize("attribute, rows", [("glasses", slice(16, 38)), ("long_hair", slice(26, 64))])
+def test_each_attribute_changes_the_picture_where_it_should(attribute, rows):
+    parameters = faces.draw_parameters(16, seed=0)
+    with_it = {**parameters, attribute: torch.ones(16, dtype=torch.bool)}
+    without = {**parameters, attribute: torch.zeros(16, dtype=torch.bool)}
+    changed = (faces.render(with_it) != faces.render(without)).any(dim=1)  # (16, 64, 64)
+    assert changed.flatten(1).any(dim=1).all()  # every face changes
+    inside = changed[:, rows].sum() / changed.sum()
+    assert inside > 0.99, f"{attribute} changed pixels outside rows {rows}"
+
+
+def test_face_folder_has_the_eyeglasses_layout_and_is_kept_when_made_again(tmp_path):
+    root = faces.write_face_folder(40, seed=1, root=tmp_path / "faces")
+    _, attributes = faces.make_faces(40, seed=1)
+    assert len(list((root / "G").glob("*.png"))) == int(attributes["glasses"].sum())
+    assert len(list((root / "NoG").glob("*.png"))) == 40 - int(attributes["glasses"].sum())
+    with open(root / "attributes.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(row["long_hair"]) for row in rows] == attributes["long_hair"].int().tolist()
+    stamp = (root / rows[0]["file"]).stat().st_mtime_ns
+    faces.write_face_folder(40, seed=1, root=root)
+    assert (root / rows[0]["file"]).stat().st_mtime_ns == stamp
+    faces.write_face_folder(30, seed=1, root=root)  # another recipe: made again
+    assert len(list(root.glob("*/*.png"))) == 30
+
+
+def test_load_image_folder_reads_the_faces_back_with_imagefolder_labels(tmp_path):
+    root = faces.write_face_folder(24, seed=2, root=tmp_path / "faces")
+    images, labels, classes = data.load_image_folder(root, size=32)
+    assert classes == ["G", "NoG"] and images.shape == (24, 3, 32, 32) and images.dtype == torch.uint8
+    _, attributes = faces.make_faces(24, seed=2)
+    assert int((labels == 0).sum()) == int(attributes["glasses"].sum())  # ImageFolder: G -> 0, as in the book
+    unit = data.to_unit_range(images)
+    assert unit.min() >= -1 and unit.max() <= 1
+
+
+def test_loose_images_get_a_message_about_the_layout(tmp_path):
+    (tmp_path / "anime").mkdir()
+    for i in range(3):
+        Image.new("RGB", (8, 8)).save(tmp_path / "anime" / f"{i}.png")
+    with pytest.raises(data.DatasetError, match="3 images directly in .*anime.*class sub-folder"):
+        data.load_image_folder(tmp_path / "anime", expected="data/anime/images/*.png")
+    with pytest.raises(data.DatasetError, match="No dataset at"):
+        data.load_image_folder(tmp_path / "nothing")
+
+
+def kaggle_eyeglasses(tmp_path, ids=range(1, 7), listed=range(1, 6)):
+    folder = tmp_path / "faces-spring-2020" / "faces-spring-2020"  # Kaggle's zip nests the folder
+    folder.mkdir(parents=True)
+    for i in ids:
+        Image.new("RGB", (8, 8), (i, 0, 0)).save(folder / f"face-{i}.png")
+    with open(tmp_path / "train.csv", "w") as handle:
+        handle.write("id,glasses\n" + "".join(f"{i},{i % 2}\n" for i in listed))
+    return tmp_path / "faces-spring-2020", tmp_path / "train.csv", tmp_path / "glasses"
+
+
+def test_prepare_eyeglasses_sorts_by_the_csv_and_can_run_again(tmp_path, capsys):
+    source, labels_csv, target = kaggle_eyeglasses(tmp_path)
+    assert data.prepare_eyeglasses(source, labels_csv, target) == {"G": 3, "NoG": 2}  # ids 1, 3, 5 wear glasses
+    assert "3 with glasses" in capsys.readouterr().out
+    assert (target / "G" / "face-3.png").is_file() and (target / "NoG" / "face-4.png").is_file()
+    assert not (target / "NoG" / "face-6.png").exists()  # not in train.csv
+    assert data.prepare_eyeglasses(source, labels_csv, target) == {"G": 3, "NoG": 2}
+    assert (source / "faces-spring-2020" / "face-1.png").is_file()  # copied, not moved
+
+
+def test_prepare_eyeglasses_says_what_is_missing(tmp_path):
+    source, labels_csv, target = kaggle_eyeglasses(tmp_path, ids=range(1, 4), listed=range(1, 6))
+    with pytest.raises(data.DatasetError, match="2 images listed .* missing .*face-4.png"):
+        data.prepare_eyeglasses(source, labels_csv, target)
+    with pytest.raises(data.DatasetError, match="No .*train.csv"):
+        data.prepare_eyeglasses(source, tmp_path / "train.csv.missing", target)
+    with pytest.raises(data.DatasetError, match="Wrong layout: no face-<id>.png"):
+        data.prepare_eyeglasses(tmp_path / "elsewhere", labels_csv, target)
+
+
+def test_command_line_makes_faces_and_reports_eyeglasses_errors(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    assert data.main(["faces", "--count", "12"]) == 0
+    assert "12 procedural faces are ready" in capsys.readouterr().out
+    assert len(list((tmp_path / "data" / "procedural_faces").glob("*/*.png"))) == 12
+    assert data.main(["eyeglasses"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: No ") and "train.csv" in err and "Traceback" not in err
