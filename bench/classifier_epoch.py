@@ -11,8 +11,6 @@ Same model, batch size, optimizer and number of steps; timed one after the other
 from __future__ import annotations
 
 import argparse
-import platform
-import time
 
 import torch
 import torchvision
@@ -21,6 +19,7 @@ from torch.utils.data import DataLoader
 from torchvision import transforms as T
 
 from gan_helpers import data, models, settings, training
+from timing import report, timed  # bench/timing.py, beside this script
 
 
 def book_style_epoch(model, loader, loss_fn, optimizer, device, steps):
@@ -33,11 +32,6 @@ def book_style_epoch(model, loader, loss_fn, optimizer, device, steps):
         loss.backward()
         optimizer.step()
 
-
-def timed(run) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -67,13 +61,7 @@ def main() -> None:
     model, optimizer = fresh()
     course = timed(lambda: training.train_epoch(model, loader, loss_fn, optimizer))
 
-    print(f"device {device} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads), "
-          f"torch {torch.__version__}, torchvision {torchvision.__version__}")
-    print(f"{args.steps} steps of batch {args.batch_size}:")
-    for name, seconds in (("book-style loop", book), ("course loop", course)):
-        print(f"  {name:16} {seconds:6.2f} s  {count / seconds:>9,.0f} images/s")
-    print(f"  ratio book/course: {book / course:.2f}x")
-
+    report(device, f"{args.steps} steps of batch {args.batch_size}", count, book, course)
 
 if __name__ == "__main__":
     main()

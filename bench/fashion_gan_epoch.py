@@ -13,8 +13,6 @@ batch size, optimizer and number of batches; timed one after the other in one ru
 from __future__ import annotations
 
 import argparse
-import platform
-import time
 
 import torch
 import torchvision
@@ -23,6 +21,7 @@ from torch.utils.data import DataLoader
 from torchvision import transforms as T
 
 from gan_helpers import data, models, settings, training
+from timing import report, timed  # bench/timing.py, beside this script
 
 LATENT = 100
 
@@ -65,15 +64,6 @@ def course_epoch(G, D, loader, loss_fn, g_optimizer, d_optimizer):
     return float(d_total), float(g_total)
 
 
-def timed(run) -> float:
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    run()
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -103,13 +93,7 @@ def main() -> None:
     G, D, g_optimizer, d_optimizer = fresh()
     course = timed(lambda: course_epoch(G, D, loader, loss_fn, g_optimizer, d_optimizer))
 
-    print(f"device {device} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads), "
-          f"torch {torch.__version__}, torchvision {torchvision.__version__}")
-    print(f"{batches} batches of {args.batch_size} images:")
-    for name, seconds in (("book-style loop", book), ("course loop", course)):
-        print(f"  {name:16} {seconds:7.2f} s  {count / seconds:>9,.0f} images/s")
-    print(f"  ratio book/course: {book / course:.2f}x")
-
+    report(device, f"{batches} batches of {args.batch_size} images", count, book, course)
 
 if __name__ == "__main__":
     main()
