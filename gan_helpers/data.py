@@ -16,6 +16,7 @@ Run ``python -m gan_helpers.data fashion-mnist`` to prepare it (``make data`` do
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
 import hashlib
 import shutil
@@ -284,21 +285,19 @@ def check_image_folder(root: Path, expected: str) -> list[str]:
     return classes
 
 
-def load_image_folder(root: Path, size: int = 64, expected: str = "one sub-folder of images per class",
-                      limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+def load_image_folder(root: Path, size: int = 64, expected: str = "one sub-folder of images per class"
+                      ) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
     """Every image under ``root``'s class folders, resized to ``size`` x ``size``, as one uint8 tensor
     (N, 3, size, size), with the class index of each image and the class names (notebook 06).
 
     Images stay uint8 (a quarter of the memory of floats); ``to_unit_range`` scales a batch to [-1, 1].
-    ``limit`` takes only the first images, spread evenly over the classes' order.
     """
     from torchvision import datasets, transforms
 
     check_image_folder(root, expected)
     transform = transforms.Compose([transforms.Resize((size, size)), transforms.PILToTensor()])
     folder = datasets.ImageFolder(str(root), transform=transform)
-    indices = range(len(folder)) if limit is None else torch.linspace(0, len(folder) - 1, limit).long().tolist()
-    images, labels = zip(*(folder[i] for i in indices))
+    images, labels = zip(*(folder[i] for i in range(len(folder))))
     return torch.stack([image.expand(3, -1, -1) for image in images]), torch.tensor(labels), folder.classes
 
 
@@ -316,8 +315,6 @@ def prepare_eyeglasses(source: Path | None = None, labels_csv: Path | None = Non
     ``face-<id>.png``. Images are copied, not moved, and a second run finds them in place: it is
     safe to run again. Returns the number of images in each folder.
     """
-    import csv
-
     data_root = settings.data_dir()
     source = Path(source or data_root / "faces-spring-2020")
     labels_csv = Path(labels_csv or data_root / "train.csv")

@@ -31,8 +31,8 @@ def shape_discriminator(inputs: int = 2, dropout: float = 0.3) -> nn.Sequential:
 
 
 class CrowdAwareShapeDiscriminator(nn.Module):
-    """Notebook 02's course D: the book's D, without dropout, plus a third input: how crowded each point's
-    neighbourhood is in its batch.
+    """Notebook 02's course D: the book's D plus a third input, how crowded each point's neighbourhood is
+    in its batch (dropout is a parameter: ``quick`` uses none, ``full`` the book's 0.3).
 
     Minibatch discrimination (Salimans et al., 2016) for points: the crowding of a point is the mean
     of a Gaussian kernel over its distances to the batch's points, measured in units of ``spread``
