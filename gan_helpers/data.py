@@ -24,12 +24,14 @@ import struct
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 from torch.utils.data import TensorDataset
 
-from . import settings
+from . import faces, settings
 
 FASHION_CLASSES = (
     "t-shirt", "trouser", "pullover", "dress", "coat",
@@ -285,10 +287,20 @@ def check_image_folder(root: Path, expected: str) -> list[str]:
     return classes
 
 
-def load_image_folder(root: Path, size: int = 64, expected: str = "one sub-folder of images per class"
-                      ) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
-    """Every image under ``root``'s class folders, resized to ``size`` x ``size``, as one uint8 tensor
-    (N, 3, size, size), with the class index of each image and the class names (notebook 06).
+class ImageFolderData(NamedTuple):
+    """What ``load_image_folder`` returns: uint8 images (N, 3, size, size), ImageFolder's class index of
+    each, the class names, and each image's path relative to the dataset's folder."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    classes: list[str]
+    files: list[str]
+
+
+def load_image_folder(root: Path, size: int = 64, expected: str = "one sub-folder of images per class",
+                      count: int | None = None) -> ImageFolderData:
+    """The images under ``root``'s class folders, resized to ``size`` x ``size`` (notebook 06): all of them,
+    or ``count`` spread evenly over ImageFolder's order (so every class keeps its share).
 
     Images stay uint8 (a quarter of the memory of floats); ``to_unit_range`` scales a batch to [-1, 1].
     """
@@ -297,8 +309,56 @@ def load_image_folder(root: Path, size: int = 64, expected: str = "one sub-folde
     check_image_folder(root, expected)
     transform = transforms.Compose([transforms.Resize((size, size)), transforms.PILToTensor()])
     folder = datasets.ImageFolder(str(root), transform=transform)
-    images, labels = zip(*(folder[i] for i in range(len(folder))))
-    return torch.stack([image.expand(3, -1, -1) for image in images]), torch.tensor(labels), folder.classes
+    total = len(folder)
+    indices = range(total) if count is None or count >= total else torch.linspace(0, total - 1, count).long().tolist()
+    images, labels = zip(*(folder[i] for i in indices))
+    files = [Path(folder.samples[i][0]).relative_to(root).as_posix() for i in indices]
+    return ImageFolderData(torch.stack([image.expand(3, -1, -1) for image in images]), torch.tensor(labels),
+                           folder.classes, files)
+
+
+@dataclass
+class FaceData:
+    """A face dataset in memory (notebooks 06 and 07): its name and folder, uint8 images (N, 3, size, size),
+    and the attributes known for every image ({name: bool tensor}; empty when the dataset has none)."""
+
+    name: str
+    root: Path
+    images: torch.Tensor
+    attributes: dict[str, torch.Tensor]
+
+
+FACE_DATASETS = {  # the book's dataset -> its folder under data/ and the layout it must have
+    "anime": ("anime", "the anime face images in data/anime/images/ (see data/README.md)"),
+    "eyeglasses": ("glasses", "data/glasses/G/ and data/glasses/NoG/, made by `python -m gan_helpers.data eyeglasses`"),
+}
+
+
+def load_faces(dataset: str, count: int, size: int = 64, seed: int = faces.COURSE_SEED) -> FaceData:
+    """The book's face ``dataset`` ("anime" or "eyeglasses") if its folder is in ``data/``, else ``count``
+    procedural faces, made and cached in ``data/procedural_faces/`` (notebooks 06 and 07); says which.
+
+    A real dataset is used with at most ``count`` images. A folder that is there but laid out wrongly
+    stops with a message: the course never falls back to procedural faces without saying why.
+    """
+    if dataset not in FACE_DATASETS:
+        raise ValueError(f"dataset={dataset!r}: the book's face datasets are {', '.join(FACE_DATASETS)}")
+    folder, expected = FACE_DATASETS[dataset]
+    real = settings.data_dir() / folder
+    if real.exists():
+        loaded = load_image_folder(real, size, expected, count)
+        attributes = {"glasses": loaded.labels == loaded.classes.index("G")} if dataset == "eyeglasses" else {}
+        print(f"Using the book's {dataset} faces from {real}: {len(loaded.images):,} images at {size}x{size}.")
+        return FaceData(f"{dataset} faces", real, loaded.images, attributes)
+    root = faces.write_face_folder(count, seed, size)
+    loaded = load_image_folder(root, size)
+    with open(root / "attributes.csv", newline="") as handle:
+        rows = {row["file"]: row for row in csv.DictReader(handle)}
+    attributes = {name: torch.tensor([rows[file][name] == "1" for file in loaded.files])
+                  for name in faces.ATTRIBUTES}
+    print(f"No {real} folder (the book's Kaggle {dataset} faces): using {len(loaded.images):,} "
+          f"procedural faces from {root}. To train on the book's data, see data/README.md.")
+    return FaceData("procedural faces", root, loaded.images, attributes)
 
 
 def to_unit_range(images: torch.Tensor) -> torch.Tensor:
@@ -355,8 +415,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.dataset == "fashion-mnist":
             print(f"Fashion-MNIST is ready in {prepare_fashion_mnist(download=not args.no_download)}")
         elif args.dataset == "faces":
-            from . import faces
-
             print(f"{args.count:,} procedural faces are ready in {faces.write_face_folder(args.count)}")
         else:
             prepare_eyeglasses()

@@ -21,6 +21,8 @@ import torch
 from . import settings
 
 ATTRIBUTES = ("glasses", "long_hair")
+DRAWING_VERSION = 2  # raise it when the drawing changes: folders made by an older version are made again
+COURSE_SEED = 42  # the faces notebooks 06 and 07 train on, and `python -m gan_helpers.data faces` makes
 SKIN_TONES = torch.tensor([[255, 224, 196], [241, 194, 155], [224, 172, 125], [198, 134, 90],
                            [161, 102, 64], [112, 72, 45]], dtype=torch.float32)
 HAIR_COLOURS = torch.tensor([[25, 20, 18], [80, 50, 30], [140, 90, 45], [200, 160, 80],
@@ -70,12 +72,13 @@ def render(parameters: dict[str, torch.Tensor], size: int = 64) -> torch.Tensor:
     def ellipse(ex, ey, rx, ry) -> torch.Tensor:
         return ((x - ex) / rx) ** 2 + ((y - ey) / ry) ** 2 <= 1
 
-    long_hair = column("long_hair") > 0.5
-    # hair behind the head: long hair falls to the shoulders, short hair is a cap
-    paint(ellipse(cx, cy - 2, w + 3.5, h + 3) | (long_hair & (abs(x - cx) <= w + 3.5) & (y >= cy) & (y <= cy + h + 9)),
-          p["hair"])
-    # shoulders in clothes, then the neck
+    # hair behind the head, a cap; then the shoulders in clothes
+    paint(ellipse(cx, cy - 2, w + 3.5, h + 3), p["hair"])
     paint(ellipse(cx, cy + h + 19, w + 13, 14), p["clothes"])
+    # long hair falls on the shoulders on both sides of the face and neck
+    beside_neck = (abs(x - cx) >= w * 0.6) | (y <= cy + h * 0.5)
+    paint((column("long_hair") > 0.5) & (abs(x - cx) <= w + 5) & (y >= cy - 2) & (y <= cy + h + 12) & beside_neck,
+          p["hair"])
     paint((abs(x - cx) <= w * 0.45) & (y >= cy + h * 0.6) & (y <= cy + h + 6), p["skin"] * 0.9)
     paint(ellipse(cx, cy, w, h), p["skin"])
     # fringe: the top of the head under the hair
@@ -99,7 +102,7 @@ def render(parameters: dict[str, torch.Tensor], size: int = 64) -> torch.Tensor:
     return image.clamp(0, 255).round().to(torch.uint8)
 
 
-def make_faces(count: int, seed: int = 0, size: int = 64) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def make_faces(count: int, seed: int = COURSE_SEED, size: int = 64) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """``count`` faces as uint8 images (N, 3, size, size) and their attributes {name: bool tensor}."""
     parameters = draw_parameters(count, seed)
     images = torch.cat([render({k: v[i : i + 1000] for k, v in parameters.items()}, size)
@@ -112,16 +115,16 @@ def faces_dir() -> Path:
     return settings.data_dir() / "procedural_faces"
 
 
-def write_face_folder(count: int, seed: int = 0, size: int = 64, root: Path | None = None) -> Path:
+def write_face_folder(count: int, seed: int = COURSE_SEED, size: int = 64, root: Path | None = None) -> Path:
     """Make the faces and save them as PNG files in the eyeglasses dataset's layout, ``G/`` (glasses)
     and ``NoG/``, with ``attributes.csv`` (file name and both attributes); returns the folder.
 
-    A folder already made with the same count, seed and size is kept as it is.
+    A folder already made with the same count, seed, size and drawing code is kept as it is.
     """
     from PIL import Image
 
     root = Path(root) if root is not None else faces_dir()
-    recipe = {"count": count, "seed": seed, "size": size}
+    recipe = {"count": count, "seed": seed, "size": size, "drawing": DRAWING_VERSION}
     info = root / "recipe.json"
     if info.is_file() and json.loads(info.read_text()) == recipe:
         return root

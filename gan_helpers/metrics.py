@@ -14,12 +14,16 @@ def predicted_labels(outputs: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """The predicted class of every image, with the model in eval mode (no dropout) and no gradients."""
+def outputs_of(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """The model's outputs for every image, batch by batch, in eval mode (no dropout) without gradients, on the CPU."""
     model.eval()
     device = next(model.parameters()).device
-    batches = [model(images[i : i + batch_size].to(device)) for i in range(0, len(images), batch_size)]
-    return predicted_labels(torch.cat(batches)).cpu()
+    return torch.cat([model(images[i : i + batch_size].to(device)).cpu() for i in range(0, len(images), batch_size)])
+
+
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """The predicted class of every image."""
+    return predicted_labels(outputs_of(model, images, batch_size))
 
 
 def accuracy(predictions: torch.Tensor, labels: torch.Tensor) -> float:
@@ -136,3 +140,12 @@ def frechet_distance(first: torch.Tensor, second: torch.Tensor, classifier: nn.S
 def class_histogram(images: torch.Tensor, classifier: nn.Module, num_classes: int = 10) -> torch.Tensor:
     """The share of ``images`` that the classifier puts in each class (notebook 04): does G make every kind?"""
     return torch.bincount(predict(classifier, images), minlength=num_classes).float() / len(images)
+
+
+def attribute_rates(images: torch.Tensor, classifier: nn.Module, names: list[str]) -> dict[str, float]:
+    """The share of ``images`` in which the classifier sees each attribute (notebook 06).
+
+    ``classifier`` has one logit per attribute, in the order of ``names``; a logit above 0 means "present".
+    """
+    present = outputs_of(classifier, images) > 0
+    return {name: present[:, index].float().mean().item() for index, name in enumerate(names)}

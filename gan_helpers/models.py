@@ -139,3 +139,94 @@ def dcgan_generator(latent_size: int = 100, channels: int = 3, features: int = 6
         layers += [nn.ConvTranspose2d(features * multiple, features * multiple // 2, 4, 2, 1, bias=False),
                    nn.BatchNorm2d(features * multiple // 2), nn.ReLU()]
     return nn.Sequential(*layers, nn.ConvTranspose2d(features, channels, 4, 2, 1, bias=False), nn.Tanh())
+
+
+class InstanceNoise(nn.Module):
+    """Notebook 06's course addition in front of D: Gaussian noise of std ``std`` added to every image D
+    sees while training (real and fake alike), none in eval mode.
+
+    Early on, a DCGAN's D wins by spotting details G cannot make yet (clean edges, flat colours); it
+    then says "fake" with certainty, and G gets no useful signal. Blurring both sets with the same
+    noise hides those details, so D must judge the shapes G can already learn (instance noise:
+    Sønderby et al., 2016; Arjovsky and Bottou, 2017).
+    """
+
+    def __init__(self, std: float) -> None:
+        super().__init__()
+        self.std = std
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return images + self.std * torch.randn_like(images) if self.training and self.std else images
+
+    def extra_repr(self) -> str:
+        return f"std={self.std}"
+
+
+def init_weights(module: nn.Module) -> None:
+    """The book's weight init for DCGANs (notebooks 06 and 07), used as ``model.apply(init_weights)``:
+    convolution weights from N(0, 0.02), BatchNorm scales from N(1, 0.02) and shifts 0."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def face_classifier(outputs: int, features: int = 64) -> nn.Sequential:
+    """Notebook 06's scorer of faces: a small CNN, an image of any size -> ``outputs`` logits.
+
+    Three Conv2d(kernel 4, stride 2) halve the image three times, a pooling layer brings any size
+    to 4x4, and a hidden layer of ``features`` values describes the face: the Fréchet distance of
+    notebooks 06 and 07 is measured on these, as notebook 04's is on its classifier's.
+    """
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(16, 32, 4, 2, 1), nn.BatchNorm2d(32), nn.LeakyReLU(0.2),
+        nn.Conv2d(32, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
+        nn.AdaptiveAvgPool2d(4), nn.Flatten(),
+        nn.Linear(64 * 4 * 4, features), nn.ReLU(),
+        nn.Linear(features, outputs),
+    )
+
+
+def _doublings(image_size: int) -> int:
+    """How many times a 4x4 map doubles to reach ``image_size`` (a power of 2, at least 8)."""
+    doublings = (image_size // 4).bit_length() - 1
+    if image_size < 8 or 4 * 2**doublings != image_size:
+        raise ValueError(f"image_size={image_size}: the ch. 5 networks need a power of 2 of at least 8, "
+                         "such as 64 (the course) or 256 (the book)")
+    return doublings
+
+
+def wgan_critic(channels: int = 5, features: int = 16, image_size: int = 64) -> nn.Sequential:
+    """Notebook 07's critic (ch. 5): an image plus its label channels -> a score (no sigmoid: any number).
+
+    Conv2d(kernel 4, stride 2, padding 1) with LeakyReLU(0.2) halves the image and makes ``features``
+    channels; then blocks of the same Conv2d without bias, InstanceNorm2d and LeakyReLU halve it down
+    to 4x4 while doubling the channels; a last Conv2d(kernel 4) gives one score. InstanceNorm, not
+    BatchNorm: the gradient penalty scores each image on its own, so no image may depend on its batch.
+    """
+    layers: list[nn.Module] = [nn.Conv2d(channels, features, 4, 2, 1), nn.LeakyReLU(0.2)]
+    width = features
+    for _ in range(_doublings(image_size) - 1):
+        layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=False), nn.InstanceNorm2d(width * 2, affine=True),
+                   nn.LeakyReLU(0.2)]
+        width *= 2
+    return nn.Sequential(*layers, nn.Conv2d(width, 1, 4, 1, 0), nn.Flatten())
+
+
+def conditional_generator(inputs: int = 102, channels: int = 3, features: int = 16, image_size: int = 64) -> nn.Sequential:
+    """Notebook 07's generator (ch. 5): noise and one-hot label, (B, 100 + 2, 1, 1) -> an image in [-1, 1].
+
+    ConvTranspose2d(kernel 4, stride 1, padding 0) makes a 4x4 map, then ConvTranspose2d(kernel 4,
+    stride 2, padding 1) blocks double it up to the image size while halving the channels, down to
+    ``2 * features`` before the last layer, which makes ``channels`` colours; BatchNorm and ReLU
+    between, no bias, tanh out.
+    """
+    doublings = _doublings(image_size)
+    width = features * 2 ** doublings
+    layers: list[nn.Module] = [nn.ConvTranspose2d(inputs, width, 4, 1, 0, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
+    for _ in range(doublings - 1):
+        layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width // 2), nn.ReLU()]
+        width //= 2
+    return nn.Sequential(*layers, nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh())

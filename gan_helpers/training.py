@@ -15,7 +15,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
-from . import checkpoints, data, models, settings
+from . import checkpoints, data, metrics, models, settings
 from .metrics import predicted_labels
 
 
@@ -246,3 +246,93 @@ def scoring_classifier(device: torch.device, epochs: int = 5) -> nn.Sequential:
     fit_classifier(model, loader, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=1e-3), epochs)
     checkpoints.save_checkpoint(model, path, trained_by="gan_helpers.training.scoring_classifier", epochs=epochs)
     return model.eval()
+
+
+def train_face_classifier(images: torch.Tensor, attributes: dict[str, torch.Tensor], device: torch.device,
+                          epochs: int = 3, seed: int = 0) -> tuple[nn.Sequential, dict[str, float]]:
+    """Notebook 06's scorer, trained on the dataset's own labels: a ``models.face_classifier`` with one
+    output per attribute (glasses, long hair), on nine tenths of ``images`` (uint8).
+
+    A dataset without labels (the anime faces) gets a task made from the images themselves: which way
+    up is the face (turned by 0, 90, 180 or 270 degrees)? To answer, the classifier must learn where
+    eyes, hair and chin are, and so its features still describe faces. Returns the classifier, in eval
+    mode, and its accuracy on the held-out tenth for each attribute (or for "rotation").
+    """
+    generator = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(images), generator=generator)
+    x = data.to_unit_range(images[order])
+    if attributes:
+        names = list(attributes)
+        targets = torch.stack([attributes[name][order] for name in names], dim=1).float()
+        loss_fn, outputs = nn.BCEWithLogitsLoss(), len(names)
+    else:
+        names, targets = ["rotation"], torch.arange(len(x)) % 4
+        for quarter_turns in range(1, 4):
+            x[targets == quarter_turns] = torch.rot90(x[targets == quarter_turns], quarter_turns, dims=(2, 3))
+        loss_fn, outputs = nn.CrossEntropyLoss(), 4
+    held_out = max(1, len(x) // 10)
+    loader = data.TensorLoader(x[held_out:].to(device), targets[held_out:].to(device), batch_size=64,
+                               shuffle=True, generator=generator)
+    torch.manual_seed(seed)
+    model = models.face_classifier(outputs).to(device)
+    fit_classifier(model, loader, loss_fn, torch.optim.Adam(model.parameters(), lr=1e-3), epochs)
+    predictions = metrics.outputs_of(model, x[:held_out])
+    if attributes:
+        correct = (predictions > 0) == targets[:held_out].bool()
+        return model.eval(), {name: correct[:, i].float().mean().item() for i, name in enumerate(names)}
+    return model.eval(), {"rotation": (predictions.argmax(1) == targets[:held_out]).float().mean().item()}
+
+
+# ---- chapter 5: a conditional WGAN with gradient penalty (notebook 07)
+
+
+def label_channels(images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """The images with one constant channel per label value appended: the critic's input (notebook 07).
+
+    A one-hot label [1, 0] adds a channel of ones and a channel of zeros, each the size of the image.
+    """
+    planes = labels[:, :, None, None].expand(-1, -1, *images.shape[2:])
+    return torch.cat([images, planes.to(images.dtype)], dim=1)
+
+
+def generator_input(noise: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Noise and labels side by side, shaped as 1x1 channels: the generator's input (notebook 07)."""
+    return torch.cat([noise, labels.to(noise.dtype)], dim=1)[:, :, None, None]
+
+
+def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """The WGAN-GP penalty (notebook 07): the mean of (|gradient of the critic's score| - 1)^2 at points
+    mixed between real and fake inputs, one random mixing weight per example.
+
+    ``real`` and ``fake`` are the critic's whole inputs, label channels included (mixed too, as in the
+    book). ``create_graph`` keeps the gradient differentiable, so that the critic learns from it.
+    """
+    weight = torch.rand(len(real), 1, 1, 1, device=real.device)
+    mixed = (weight * real + (1 - weight) * fake).requires_grad_(True)
+    (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+    return ((gradient.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+
+def wgan_gp_step(generator, critic, real, labels, g_optimizer, c_optimizer, latent_size,
+                 critic_steps: int = 5, penalty_weight: float = 10.0) -> tuple:
+    """One round of the book's WGAN-GP game on a batch of real images and their one-hot labels (notebook 07):
+    ``critic_steps`` critic updates (fresh noise each), then one generator update.
+
+    Critic loss: -(mean score of real - mean score of fake) + ``penalty_weight`` * gradient penalty;
+    generator loss: -mean score of fake. Returns (critic loss, generator loss, penalty), detached.
+    """
+    real_input = label_channels(real, labels)
+    for _ in range(critic_steps):
+        noise = torch.randn(len(real), latent_size, device=real.device)
+        fake = generator(generator_input(noise, labels))
+        fake_input = label_channels(fake.detach(), labels)
+        penalty = gradient_penalty(critic, real_input, fake_input)
+        c_loss = -(critic(real_input).mean() - critic(fake_input).mean()) + penalty_weight * penalty
+        c_optimizer.zero_grad(set_to_none=True)
+        c_loss.backward()
+        c_optimizer.step()
+    g_loss = -critic(label_channels(fake, labels)).mean()
+    g_optimizer.zero_grad(set_to_none=True)
+    g_loss.backward()
+    g_optimizer.step()
+    return c_loss.detach(), g_loss.detach(), penalty.detach()

@@ -8,6 +8,8 @@ generator in eval mode without gradients.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
@@ -134,58 +136,81 @@ def class_directions(generator: nn.Module, classifier: nn.Module, num_classes: i
     return directions / directions.norm(dim=1, keepdim=True).clamp_min(1e-12)
 
 
-def _labelled(images: torch.Tensor, classifier: nn.Module | None, class_names) -> list[str] | None:
-    """Titles for ``images``: what the classifier sees in each, with its probability."""
-    if classifier is None:
-        return None
-    classifier.eval()
-    with torch.no_grad():
-        probabilities = classifier(images.to(next(classifier.parameters()).device)).softmax(dim=-1).cpu()
-    best, labels = probabilities.max(dim=-1)
-    return [f"{class_names[label]} {p:.0%}" for label, p in zip(labels.tolist(), best.tolist())]
+Describe = Callable[[torch.Tensor], list[str]]  # images -> one title each
+
+
+def class_titles(classifier: nn.Module, class_names) -> Describe:
+    """Titles that say which class the classifier sees in each image, with its probability (notebook 04)."""
+    def describe(images: torch.Tensor) -> list[str]:
+        best, labels = metrics.outputs_of(classifier, images).softmax(dim=-1).max(dim=-1)
+        return [f"{class_names[label]} {p:.0%}" for label, p in zip(labels.tolist(), best.tolist())]
+    return describe
+
+
+def attribute_titles(classifier: nn.Module, names) -> Describe:
+    """Titles with the classifier's probability of each attribute, one per line (notebook 06)."""
+    def describe(images: torch.Tensor) -> list[str]:
+        probabilities = metrics.outputs_of(classifier, images).sigmoid()
+        return ["\n".join(f"{name} {p:.0%}" for name, p in zip(names, row.tolist())) for row in probabilities]
+    return describe
+
+
+@torch.no_grad()
+def attribute_directions(generator: nn.Module, classifier: nn.Module, names, count: int = 2000,
+                         seed: int = 0) -> dict[str, torch.Tensor]:
+    """One latent direction per attribute, of length 1 (notebook 06): from the mean of the latent vectors
+    whose image the classifier sees without the attribute to the mean of those with it (zeros if G
+    never or always makes it). ``classifier`` has one logit per attribute, in the order of ``names``.
+    """
+    noise = seeded_noise(seed, generator_latent_size(generator), count)
+    present = metrics.outputs_of(classifier, generate(generator, noise)) > 0
+    directions = {}
+    for index, name in enumerate(names):
+        has = present[:, index]
+        direction = noise[has].mean(dim=0) - noise[~has].mean(dim=0) if 0 < has.sum() < count else torch.zeros(noise.shape[1])
+        directions[name] = direction / direction.norm().clamp_min(1e-12)
+    return directions
 
 
 def render_steered_image(generator: nn.Module, seed: int, directions: dict[str, torch.Tensor],
-                         weights: dict[str, float], classifier: nn.Module | None = None,
-                         class_names=None) -> plt.Figure:
+                         weights: dict[str, float], describe: Describe | None = None) -> plt.Figure:
     """The image G makes from seed ``seed``'s latent vector plus ``weights[name]`` times each direction,
-    titled with what the classifier sees in it."""
+    titled by ``describe`` (what a classifier sees in it)."""
     noise = seeded_noise(seed, generator_latent_size(generator))
     for name, weight in weights.items():
         noise = noise + weight * directions[name]
     image = generate(generator, noise)
-    fig = plotting.show_images(image, _labelled(image, classifier, class_names), ncols=1, size=3.0)
+    fig = plotting.show_images(image, describe and describe(image), ncols=1, size=3.0)
     fig.suptitle(f"seed {seed}" + "".join(f", {name} {weight:+.1f}" for name, weight in weights.items()),
                  fontsize=9)
     return fig
 
 
 def render_interpolation(generator: nn.Module, seed_a: int, seed_b: int, weight: float,
-                         classifier: nn.Module | None = None, class_names=None) -> plt.Figure:
+                         describe: Describe | None = None) -> plt.Figure:
     """Three images: G of seed ``seed_a``'s latent vector, of the mix ``(1 - weight) * a + weight * b``, and of b."""
     latent_size = generator_latent_size(generator)
     a, b = seeded_noise(seed_a, latent_size), seeded_noise(seed_b, latent_size)
     images = generate(generator, torch.cat([a, (1 - weight) * a + weight * b, b]))
-    titles = _labelled(images, classifier, class_names) or ["", "", ""]
+    titles = describe(images) if describe else ["", "", ""]
     titles = [f"seed {seed_a}\n{titles[0]}", f"mix {weight:.2f}\n{titles[1]}", f"seed {seed_b}\n{titles[2]}"]
     return plotting.show_images(images, titles, ncols=3, size=2.4)
 
 
 def latent_image_explorer(generator: nn.Module, directions: dict[str, torch.Tensor], limit: float = 3.0,
-                          classifier: nn.Module | None = None, class_names=None) -> widgets.interactive:
-    """A seed slider and one slider per direction; the image G makes, titled with the classifier's verdict."""
+                          describe: Describe | None = None) -> widgets.interactive:
+    """A seed slider and one slider per direction; the image G makes, titled by ``describe``."""
     sliders = {name: widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=0.25, description=name,
                                          continuous_update=False) for name in directions}
 
     def render(seed: int, **weights: float) -> plt.Figure:
-        return _shown(render_steered_image(generator, seed, directions, weights, classifier, class_names))
+        return _shown(render_steered_image(generator, seed, directions, weights, describe))
 
     seed = widgets.IntSlider(value=0, min=0, max=999, description="seed", continuous_update=False)
     return widgets.interactive(render, seed=seed, **sliders)
 
 
-def interpolation_explorer(generator: nn.Module, classifier: nn.Module | None = None,
-                           class_names=None) -> widgets.interactive:
+def interpolation_explorer(generator: nn.Module, describe: Describe | None = None) -> widgets.interactive:
     """Two seed sliders and a mixing slider from 0 (seed a's image) to 1 (seed b's)."""
     def seed(value: int, name: str) -> widgets.IntSlider:
         return widgets.IntSlider(value=value, min=0, max=999, description=name, continuous_update=False)
@@ -193,7 +218,6 @@ def interpolation_explorer(generator: nn.Module, classifier: nn.Module | None = 
     weight = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="mix",
                                  continuous_update=False)
     return widgets.interactive(
-        lambda seed_a, seed_b, weight: _shown(render_interpolation(generator, seed_a, seed_b, weight,
-                                                                   classifier, class_names)),
+        lambda seed_a, seed_b, weight: _shown(render_interpolation(generator, seed_a, seed_b, weight, describe)),
         seed_a=seed(0, "seed a"), seed_b=seed(1, "seed b"), weight=weight,
     )

@@ -30,7 +30,7 @@ def test_each_attribute_changes_the_picture_where_it_should(attribute, rows):
     assert inside > 0.99, f"{attribute} changed pixels outside rows {rows}"
 
 
-def test_face_folder_has_the_eyeglasses_layout_and_is_kept_when_made_again(tmp_path):
+def test_face_folder_has_the_eyeglasses_layout_and_is_kept_when_made_again(tmp_path, monkeypatch):
     root = faces.write_face_folder(40, seed=1, root=tmp_path / "faces")
     _, attributes = faces.make_faces(40, seed=1)
     assert len(list((root / "G").glob("*.png"))) == int(attributes["glasses"].sum())
@@ -43,16 +43,72 @@ def test_face_folder_has_the_eyeglasses_layout_and_is_kept_when_made_again(tmp_p
     assert (root / rows[0]["file"]).stat().st_mtime_ns == stamp
     faces.write_face_folder(30, seed=1, root=root)  # another recipe: made again
     assert len(list(root.glob("*/*.png"))) == 30
+    stamp = next(root.glob("*/*.png")).stat().st_mtime_ns
+    monkeypatch.setattr(faces, "DRAWING_VERSION", faces.DRAWING_VERSION + 1)  # the drawing code changed
+    faces.write_face_folder(30, seed=1, root=root)
+    assert next(root.glob("*/*.png")).stat().st_mtime_ns != stamp
 
 
 def test_load_image_folder_reads_the_faces_back_with_imagefolder_labels(tmp_path):
     root = faces.write_face_folder(24, seed=2, root=tmp_path / "faces")
-    images, labels, classes = data.load_image_folder(root, size=32)
+    images, labels, classes, files = data.load_image_folder(root, size=32)
     assert classes == ["G", "NoG"] and images.shape == (24, 3, 32, 32) and images.dtype == torch.uint8
+    assert files[0].startswith("G/face-") and files[-1].startswith("NoG/face-")
     _, attributes = faces.make_faces(24, seed=2)
     assert int((labels == 0).sum()) == int(attributes["glasses"].sum())  # ImageFolder: G -> 0, as in the book
     unit = data.to_unit_range(images)
     assert unit.min() >= -1 and unit.max() <= 1
+
+
+def test_load_image_folder_can_take_a_share_of_every_class(tmp_path):
+    root = faces.write_face_folder(40, seed=1, root=tmp_path / "faces")
+    some = data.load_image_folder(root, count=10)
+    assert len(some.images) == 10 and set(some.labels.tolist()) == {0, 1}
+    assert len(data.load_image_folder(root, count=100).images) == 40
+
+
+def anime_folder(root, count=12):
+    """A fake of the Kaggle anime faces: JPEGs of another size in data/anime/images/."""
+    folder = root / "data" / "anime" / "images"
+    folder.mkdir(parents=True)
+    for i in range(count):
+        Image.new("RGB", (80, 80), (i * 20, 100, 50)).save(folder / f"{i}_2020.jpg")
+    return folder
+
+
+def test_load_faces_falls_back_to_procedural_faces_with_their_attributes(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    faces_data = data.load_faces("anime", count=30, seed=5)
+    assert faces_data.name == "procedural faces" and "No " in capsys.readouterr().out
+    assert faces_data.images.shape == (30, 3, 64, 64)
+    images, attributes = faces.make_faces(30, seed=5)
+    # the files come back in ImageFolder's order: match each image to the one drawn with its index
+    for index in (0, 7, 29):
+        original = next(i for i in range(30) if torch.equal(images[i], faces_data.images[index]))
+        assert all(faces_data.attributes[name][index] == attributes[name][original] for name in attributes)
+
+
+def test_load_faces_uses_the_books_data_when_it_is_there(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    anime_folder(tmp_path)
+    anime = data.load_faces("anime", count=10)
+    assert anime.name == "anime faces" and anime.images.shape == (10, 3, 64, 64) and anime.attributes == {}
+    source, labels_csv, target = kaggle_eyeglasses(tmp_path / "data")
+    data.prepare_eyeglasses(source, labels_csv, target)
+    glasses = data.load_faces("eyeglasses", count=100, size=32)
+    assert glasses.images.shape == (5, 3, 32, 32) and glasses.attributes["glasses"].tolist() == [1, 1, 1, 0, 0]
+    with pytest.raises(ValueError, match="anime, eyeglasses"):
+        data.load_faces("celebrities", count=10)
+
+
+def test_a_real_dataset_laid_out_wrongly_is_not_replaced_silently(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    folder = anime_folder(tmp_path, count=3)
+    for image in folder.iterdir():
+        image.rename(folder.parent / image.name)  # images directly in data/anime/
+    folder.rmdir()
+    with pytest.raises(data.DatasetError, match="3 images directly in .*data/anime/images/"):
+        data.load_faces("anime", count=10)
 
 
 def test_loose_images_get_a_message_about_the_layout(tmp_path):

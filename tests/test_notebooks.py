@@ -25,6 +25,9 @@ TAUGHT = {
         models.number_discriminator, models.number_generator, models.CrowdAwareDiscriminator,
     ],
     "04_fashion_mnist_gan.ipynb": [models.fashion_discriminator, models.fashion_generator, training.train_gan],
+    "06_dcgan_anime_faces.ipynb": [
+        models.dcgan_discriminator, models.dcgan_generator, models.init_weights, models.InstanceNoise,
+    ],
 }
 
 
@@ -75,3 +78,32 @@ def test_taught_code_matches_the_package(name):
         assert without_docstrings(defined[helper.__name__]) == without_docstrings(package_node), (
             f"{helper.__name__} in {name} differs from gan_helpers' copy: change both"
         )
+
+
+def test_notebook_06_trains_on_anime_faces_when_they_are_there(tmp_path, monkeypatch):
+    """The book's anime faces in data/anime/images/ are used instead of procedural faces, with no code change."""
+    import nbformat
+    import numpy as np
+    from nbclient import NotebookClient
+    from PIL import Image
+
+    folder = tmp_path / "data" / "anime" / "images"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(300):  # stand-ins of another size, as JPEGs: a coloured disc on a coloured ground
+        y, x = np.mgrid[:72, :72]
+        disc = (x - rng.integers(25, 45)) ** 2 + (y - rng.integers(25, 45)) ** 2 < rng.integers(200, 500)
+        pixels = np.where(disc[..., None], rng.integers(0, 256, 3), rng.integers(0, 256, 3)).astype(np.uint8)
+        Image.fromarray(pixels).save(folder / f"{i}_2019.jpg")
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    monkeypatch.setenv("GAN_PROFILE", "smoke")
+    notebook = nbformat.read(Path(__file__).parent.parent / "notebooks" / "06_dcgan_anime_faces.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+                      for output in cell.outputs)
+    assert f"Using the book's anime faces from {tmp_path / 'data' / 'anime'}: 256 images" in printed
+    assert "held-out accuracy: rotation" in printed
+    assert "no attribute rates to compare" in printed
+    assert (tmp_path / "files" / "smoke" / "dcgan_generator.pt").is_file()
+    assert not (tmp_path / "data" / "procedural_faces").exists()

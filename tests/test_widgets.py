@@ -65,16 +65,27 @@ def tiny_image_generator():
     return models.fashion_generator(latent_size=4, widths=(8, 8, 8))
 
 
-def test_class_directions_point_from_the_mean_towards_each_class():
-    # G copies z[0] into the first pixel; the classifier says class 3 when it is positive, 7 otherwise
+def pixel_copier():
+    """G copies z[0] into the first pixel of a 28x28 image; the classifier's logit k reads that pixel times w_k."""
     generator = torch.nn.Sequential(torch.nn.Linear(4, 784, bias=False), torch.nn.Unflatten(1, (1, 28, 28)))
-    classifier = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
     with torch.no_grad():
         generator[0].weight.zero_()
         generator[0].weight[0, 0] = 1.0
+    return generator
+
+
+def pixel_reader(weights):
+    classifier = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, len(weights)))
+    with torch.no_grad():
         classifier[1].weight.zero_()
         classifier[1].bias.zero_()
-        classifier[1].weight[3, 0], classifier[1].weight[7, 0] = 1.0, -1.0
+        classifier[1].weight[:, 0] = torch.tensor(weights)
+    return classifier
+
+
+def test_class_directions_point_from_the_mean_towards_each_class():
+    # the classifier says class 3 when G's first pixel (z[0]) is positive, 7 otherwise
+    generator, classifier = pixel_copier(), pixel_reader([0, 0, 0, 1.0, 0, 0, 0, -1.0, 0, 0])
     directions = widgets.class_directions(generator, classifier, count=2000)
     assert directions.shape == (10, 4)
     assert torch.allclose(directions[3], torch.tensor([1.0, 0, 0, 0]), atol=0.1)
@@ -83,11 +94,22 @@ def test_class_directions_point_from_the_mean_towards_each_class():
     assert (directions[[0, 1, 2, 4, 5, 6, 8, 9]] == 0).all()  # classes G never makes
 
 
+def test_attribute_directions_point_from_without_to_with():
+    # "bright" is seen when z[0] > 0, "dark" when z[0] < 0, "never" never
+    classifier = pixel_reader([1.0, -1.0, 0.0])
+    directions = widgets.attribute_directions(pixel_copier(), classifier, ["bright", "dark", "never"])
+    assert torch.allclose(directions["bright"], torch.tensor([1.0, 0, 0, 0]), atol=0.1)
+    assert torch.allclose(directions["dark"], torch.tensor([-1.0, 0, 0, 0]), atol=0.1)
+    assert (directions["never"] == 0).all()
+    titles = widgets.attribute_titles(classifier, ["bright", "dark", "never"])(torch.ones(1, 1, 28, 28) * 0.5)
+    assert titles == ["bright 62%\ndark 38%\nnever 50%"]  # sigmoid(0.5) = 0.62
+
+
 def test_direction_sliders_and_seed_change_the_image():
     generator = tiny_image_generator()
     directions = {"up": torch.tensor([1.0, 0, 0, 0]), "down": torch.tensor([0, 1.0, 0, 0])}
-    explorer = widgets.latent_image_explorer(generator, directions, classifier=models.fashion_classifier(),
-                                             class_names=data.FASHION_CLASSES)
+    describe = widgets.class_titles(models.fashion_classifier(), data.FASHION_CLASSES)
+    explorer = widgets.latent_image_explorer(generator, directions, describe=describe)
     seed, up, down = explorer.children[:3]
     assert not any(slider.continuous_update for slider in (seed, up, down))
     first = shown_image(explorer.result)
