@@ -110,9 +110,10 @@ def make_faces(count: int, seed: int = COURSE_SEED, size: int = 64) -> tuple[tor
     return images, {name: parameters[name] for name in ATTRIBUTES}
 
 
-def faces_dir() -> Path:
-    """Where the procedural faces are cached: ``data/procedural_faces``."""
-    return settings.data_dir() / "procedural_faces"
+def faces_dir(count: int, seed: int = COURSE_SEED, size: int = 64) -> Path:
+    """Where one set of procedural faces is cached: ``data/procedural_faces/<count>-<size>px-seed<seed>``,
+    so that notebooks 06 and 07, and each profile, keep their own faces instead of redrawing each other's."""
+    return settings.data_dir() / "procedural_faces" / f"{count}-{size}px-seed{seed}"
 
 
 def write_face_folder(count: int, seed: int = COURSE_SEED, size: int = 64, root: Path | None = None) -> Path:
@@ -123,7 +124,7 @@ def write_face_folder(count: int, seed: int = COURSE_SEED, size: int = 64, root:
     """
     from PIL import Image
 
-    root = Path(root) if root is not None else faces_dir()
+    root = Path(root) if root is not None else faces_dir(count, seed, size)
     recipe = {"count": count, "seed": seed, "size": size, "drawing": DRAWING_VERSION}
     info = root / "recipe.json"
     if info.is_file() and json.loads(info.read_text()) == recipe:

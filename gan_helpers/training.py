@@ -336,3 +336,31 @@ def wgan_gp_step(generator, critic, real, labels, g_optimizer, c_optimizer, late
     g_loss.backward()
     g_optimizer.step()
     return c_loss.detach(), g_loss.detach(), penalty.detach()
+
+
+def train_wgan_gp(generator, critic, loader, g_optimizer, c_optimizer, epochs, latent_size, fixed_input,
+                  show_every, average=None) -> tuple[dict, dict]:
+    """Notebook 07's loop: ``wgan_gp_step`` on every batch of (images, one-hot labels), the mean losses and
+    penalty of each epoch, and G's images of ``fixed_input`` (noise and labels, as ``generator_input``
+    makes them) every ``show_every`` epochs; returns (history, {epoch: images}).
+
+    ``average`` (an ``AveragedModel`` of G) is updated after every step and, if given, makes the images.
+    """
+    history, snapshots = {"c_loss": [], "g_loss": [], "penalty": []}, {}
+    sampler = generator if average is None else average.module
+    for epoch in progress(range(1, epochs + 1), desc="epochs"):
+        generator.train()
+        critic.train()
+        totals = 0.0
+        for real, labels in loader:
+            totals = totals + torch.stack(wgan_gp_step(generator, critic, real, labels, g_optimizer, c_optimizer,
+                                                       latent_size))
+            if average is not None:
+                average.update_parameters(generator)
+        for key, total in zip(history, (totals / len(loader)).tolist()):
+            history[key].append(total)
+        if epoch % show_every == 0 or epoch == epochs:
+            sampler.eval()
+            with torch.no_grad():
+                snapshots[epoch] = sampler(fixed_input).cpu()
+    return history, snapshots

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
-from . import metrics, plotting
+from . import metrics, plotting, training
 
 
 def _shown(fig: plt.Figure) -> plt.Figure:
@@ -220,4 +220,47 @@ def interpolation_explorer(generator: nn.Module, describe: Describe | None = Non
     return widgets.interactive(
         lambda seed_a, seed_b, weight: _shown(render_interpolation(generator, seed_a, seed_b, weight, describe)),
         seed_a=seed(0, "seed a"), seed_b=seed(1, "seed b"), weight=weight,
+    )
+
+
+# ---- notebook 07: a conditional generator steered by its label and by its latent vector
+
+
+def glasses_label(weight: float | torch.Tensor) -> torch.Tensor:
+    """The book's one-hot label mixed: ``weight`` 1 is [1, 0] (glasses), 0 is [0, 1] (none), between is a
+    blend of both (notebook 07). The book writes it as ``w * no_glasses + (1 - w) * glasses``, with
+    ``w = 1 - weight``. A tensor of weights gives one label per row."""
+    weight = torch.as_tensor(weight, dtype=torch.float32).reshape(-1, 1)
+    return torch.cat([weight, 1 - weight], dim=1)
+
+
+def conditional_faces(generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """G's images for each row of ``noise`` with the label in the same row of ``labels`` (notebook 07)."""
+    return generate(generator, training.generator_input(noise, labels))
+
+
+def render_label_and_vector_mix(generator: nn.Module, first: torch.Tensor, second: torch.Tensor,
+                                label_weight: float, vector_weight: float,
+                                describe: Describe | None = None) -> plt.Figure:
+    """One face from the latent vector ``vector_weight * second + (1 - vector_weight) * first`` and the
+    label ``glasses_label(label_weight)``, titled by ``describe`` (notebook 07)."""
+    noise = (vector_weight * second + (1 - vector_weight) * first).reshape(1, -1)
+    image = conditional_faces(generator, noise, glasses_label(label_weight))
+    fig = plotting.show_images(image, describe and describe(image), ncols=1, size=3.0)
+    fig.suptitle(f"glasses label {label_weight:.2f}, vector mix {vector_weight:.2f}", fontsize=9)
+    return fig
+
+
+def label_and_vector_explorer(generator: nn.Module, first: torch.Tensor, second: torch.Tensor,
+                              describe: Describe | None = None) -> widgets.interactive:
+    """Two sliders: the weight of the glasses label (0 none, 1 glasses) and the mix from the latent
+    vector ``first`` (0) to ``second`` (1); the face G makes from both."""
+    def slider(name: str, value: float) -> widgets.FloatSlider:
+        return widgets.FloatSlider(value=value, min=0.0, max=1.0, step=0.05, description=name,
+                                   continuous_update=False)
+
+    return widgets.interactive(
+        lambda label_weight, vector_weight: _shown(
+            render_label_and_vector_mix(generator, first, second, label_weight, vector_weight, describe)),
+        label_weight=slider("glasses", 1.0), vector_weight=slider("vector mix", 0.0),
     )

@@ -49,6 +49,14 @@ def test_face_folder_has_the_eyeglasses_layout_and_is_kept_when_made_again(tmp_p
     assert next(root.glob("*/*.png")).stat().st_mtime_ns != stamp
 
 
+def test_each_recipe_has_its_own_cache_folder(tmp_path, monkeypatch):
+    # notebooks 06 and 07 (and their profiles) ask for different faces: neither redraws the other's
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    small, large = faces.write_face_folder(10, size=32), faces.write_face_folder(12)
+    assert small != large and small.parent == large.parent == tmp_path / "data" / "procedural_faces"
+    assert len(list(small.glob("*/*.png"))) == 10 and len(list(large.glob("*/*.png"))) == 12
+
+
 def test_load_image_folder_reads_the_faces_back_with_imagefolder_labels(tmp_path):
     root = faces.write_face_folder(24, seed=2, root=tmp_path / "faces")
     images, labels, classes, files = data.load_image_folder(root, size=32)
@@ -155,7 +163,7 @@ def test_command_line_makes_faces_and_reports_eyeglasses_errors(tmp_path, monkey
     monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
     assert data.main(["faces", "--count", "12"]) == 0
     assert "12 procedural faces are ready" in capsys.readouterr().out
-    assert len(list((tmp_path / "data" / "procedural_faces").glob("*/*.png"))) == 12
+    assert len(list((tmp_path / "data" / "procedural_faces").glob("*/*/*.png"))) == 12
     assert data.main(["eyeglasses"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: No ") and "train.csv" in err and "Traceback" not in err

@@ -28,6 +28,10 @@ TAUGHT = {
     "06_dcgan_anime_faces.ipynb": [
         models.dcgan_discriminator, models.dcgan_generator, models.init_weights, models.InstanceNoise,
     ],
+    "07_cgan_wgan_gp.ipynb": [
+        models._doublings, models.wgan_critic, models.conditional_generator, training.label_channels,
+        training.generator_input, training.gradient_penalty, training.wgan_gp_step,
+    ],
 }
 
 
@@ -80,30 +84,57 @@ def test_taught_code_matches_the_package(name):
         )
 
 
-def test_notebook_06_trains_on_anime_faces_when_they_are_there(tmp_path, monkeypatch):
-    """The book's anime faces in data/anime/images/ are used instead of procedural faces, with no code change."""
+def run_in_smoke(name: str, root: Path, monkeypatch) -> str:
+    """Run a notebook, unchanged, in the smoke profile with ``root`` as the course folder; return what it printed."""
     import nbformat
-    import numpy as np
     from nbclient import NotebookClient
+
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(root))
+    monkeypatch.setenv("GAN_PROFILE", "smoke")
+    notebook = nbformat.read(Path(__file__).parent.parent / "notebooks" / name, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(root)}}).execute()
+    return "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+                   for output in cell.outputs)
+
+
+def disc_pictures(folder: Path, count: int, rng, suffix: str = ".jpg", bar: bool = False) -> None:
+    """Stand-in faces of another size: a coloured disc on a coloured ground, with a dark bar across (glasses) if ``bar``."""
+    import numpy as np
     from PIL import Image
 
-    folder = tmp_path / "data" / "anime" / "images"
     folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for i in range(300):  # stand-ins of another size, as JPEGs: a coloured disc on a coloured ground
+    for i in range(count):
         y, x = np.mgrid[:72, :72]
         disc = (x - rng.integers(25, 45)) ** 2 + (y - rng.integers(25, 45)) ** 2 < rng.integers(200, 500)
         pixels = np.where(disc[..., None], rng.integers(0, 256, 3), rng.integers(0, 256, 3)).astype(np.uint8)
-        Image.fromarray(pixels).save(folder / f"{i}_2019.jpg")
-    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
-    monkeypatch.setenv("GAN_PROFILE", "smoke")
-    notebook = nbformat.read(Path(__file__).parent.parent / "notebooks" / "06_dcgan_anime_faces.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    printed = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
-                      for output in cell.outputs)
+        if bar:
+            pixels[30:36, 12:60] = 20
+        Image.fromarray(pixels).save(folder / f"face-{i}{suffix}")
+
+
+def test_notebook_06_trains_on_anime_faces_when_they_are_there(tmp_path, monkeypatch):
+    """The book's anime faces in data/anime/images/ are used instead of procedural faces, with no code change."""
+    import numpy as np
+
+    disc_pictures(tmp_path / "data" / "anime" / "images", 300, np.random.default_rng(0))
+    printed = run_in_smoke("06_dcgan_anime_faces.ipynb", tmp_path, monkeypatch)
     assert f"Using the book's anime faces from {tmp_path / 'data' / 'anime'}: 256 images" in printed
     assert "held-out accuracy: rotation" in printed
     assert "no attribute rates to compare" in printed
     assert (tmp_path / "files" / "smoke" / "dcgan_generator.pt").is_file()
+    assert not (tmp_path / "data" / "procedural_faces").exists()
+
+
+def test_notebook_07_trains_on_the_eyeglasses_faces_when_they_are_there(tmp_path, monkeypatch):
+    """A prepared eyeglasses folder (data/glasses/G and NoG) is used instead of procedural faces, with no code change."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    disc_pictures(tmp_path / "data" / "glasses" / "G", 150, rng, ".png", bar=True)
+    disc_pictures(tmp_path / "data" / "glasses" / "NoG", 150, rng, ".png")
+    printed = run_in_smoke("07_cgan_wgan_gp.ipynb", tmp_path, monkeypatch)
+    assert f"Using the book's eyeglasses faces from {tmp_path / 'data' / 'glasses'}: 256 images at 32x32" in printed
+    assert "held-out accuracy: glasses" in printed and "long_hair" not in printed  # no hair labels there
+    assert "asked for glasses" in printed and "all four combinations" not in printed
+    assert (tmp_path / "files" / "smoke" / "cgan_generator.pt").is_file()
     assert not (tmp_path / "data" / "procedural_faces").exists()

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_helpers import models, training
+from gan_helpers import data, models, training
 
 
 @pytest.mark.parametrize("size, g_widths", [(64, [256, 128, 64, 32, 3]), (256, [1024, 512, 256, 128, 64, 32, 3])])
@@ -64,3 +64,28 @@ def test_wgan_gp_step_widens_the_critics_gap_on_a_fixed_batch():
         last, g_loss, penalty = training.wgan_gp_step(G, C, real, labels, g_opt, c_opt, latent_size=100)
     assert last < first  # the critic tells real from fake better
     assert not last.requires_grad and penalty >= 0
+
+
+def test_train_wgan_gp_records_each_epoch_and_draws_each_label():
+    torch.manual_seed(0)
+    G = models.conditional_generator(features=4, image_size=8)
+    C = models.wgan_critic(features=4, image_size=8)
+    real = torch.rand(12, 3, 8, 8) * 2 - 1
+    labels = nn.functional.one_hot(torch.arange(12) % 2, 2).float()
+    loader = data.TensorLoader(real, labels, batch_size=4)
+    fixed = training.generator_input(torch.randn(2, 100), torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
+    history, snapshots = training.train_wgan_gp(
+        G, C, loader, torch.optim.Adam(G.parameters()), torch.optim.Adam(C.parameters()), 3, 100, fixed, 2)
+    assert {key: len(values) for key, values in history.items()} == {"c_loss": 3, "g_loss": 3, "penalty": 3}
+    assert all(isinstance(value, float) for values in history.values() for value in values)
+    assert sorted(snapshots) == [2, 3] and snapshots[3].shape == (2, 3, 8, 8)
+
+
+def test_a_single_binary_label_works_with_the_same_step():
+    # exercise 5.4: one label value instead of the one-hot, so 101 generator inputs and 4 critic channels
+    G = models.conditional_generator(inputs=101, features=4, image_size=8)
+    C = models.wgan_critic(channels=4, features=4, image_size=8)
+    labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
+    losses = training.wgan_gp_step(G, C, torch.rand(4, 3, 8, 8), labels, torch.optim.Adam(G.parameters()),
+                                   torch.optim.Adam(C.parameters()), latent_size=100)
+    assert all(torch.isfinite(loss) for loss in losses)

@@ -137,3 +137,40 @@ def test_mix_slider_moves_between_the_two_seeds():
     assert (middle != shown_image(explorer.result, 0)).any() and (middle != shown_image(explorer.result, 2)).any()
     seed_b.value = 9
     assert "seed 9" in explorer.result.axes[2].get_title()
+
+
+def test_glasses_label_blends_the_two_one_hot_labels():
+    assert widgets.glasses_label(1.0).tolist() == [[1.0, 0.0]]  # the book's [1, 0]: glasses
+    assert widgets.glasses_label(torch.tensor([0.0, 0.25])).tolist() == [[0.0, 1.0], [0.25, 0.75]]
+
+
+def label_and_vector_copier():
+    """A conditional G whose first pixel is z[0] and second pixel is the glasses label's weight."""
+    generator = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(6, 784, bias=False),
+                                    torch.nn.Unflatten(1, (1, 28, 28)))
+    with torch.no_grad():
+        generator[1].weight.zero_()
+        generator[1].weight[0, 0] = 1.0
+        generator[1].weight[1, 4] = 1.0
+    return generator
+
+
+def test_label_and_vector_sliders_steer_one_face():
+    generator = label_and_vector_copier()
+    first, second = torch.tensor([-0.8, 0, 0, 0]), torch.tensor([0.6, 0, 0, 0])
+    explorer = widgets.label_and_vector_explorer(generator, first, second,
+                                                 widgets.attribute_titles(pixel_reader([1.0]), ["bright"]))
+    label, mix = explorer.children[:2]
+    assert not label.continuous_update and not mix.continuous_update
+
+    def pixels():  # the shown image is scaled from [-1, 1] to [0, 1]
+        image = shown_image(explorer.result)[0]
+        return [round(float(value) * 2 - 1, 4) for value in image[:2]]
+
+    assert pixels() == [-0.8, 1.0]  # mix 0: the first vector; label 1: glasses
+    mix.value = 1.0
+    assert pixels() == [0.6, 1.0]
+    label.value = 0.25
+    mix.value = 0.5
+    assert pixels() == [-0.1, 0.25]
+    assert "bright" in explorer.result.axes[0].get_title()
