@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader
 from torchvision import transforms as T
 
 from gan_helpers import data, models, settings, training
-from timing import report, timed  # bench/timing.py, beside this script
+from timing import describe_machine, report, timed  # bench/timing.py, beside this script
 
 
 def book_style_epoch(model, loader, loss_fn, optimizer, device, steps):
@@ -61,7 +61,8 @@ def main() -> None:
     model, optimizer = fresh()
     course = timed(lambda: training.train_epoch(model, loader, loss_fn, optimizer))
 
-    report(device, f"{args.steps} steps of batch {args.batch_size}", count, book, course)
+    print(describe_machine(device))
+    report(f"{args.steps} steps of batch {args.batch_size}", count, book, course)
 
 if __name__ == "__main__":
     main()

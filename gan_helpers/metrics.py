@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import torch
 from torch import nn
+
+from . import settings
 
 
 def predicted_labels(outputs: torch.Tensor) -> torch.Tensor:
@@ -149,3 +153,16 @@ def attribute_rates(images: torch.Tensor, classifier: nn.Module, names: list[str
     """
     present = outputs_of(classifier, images) > 0
     return {name: present[:, index].float().mean().item() for index, name in enumerate(names)}
+
+
+def record(notebook: str, **figures: float | int | bool | str) -> None:
+    """Keep a notebook's headline figures in ``files/results/<notebook>.json`` (added to those it kept before),
+    where ``bench/results.py`` collects them for the README's results table (notebook 01).
+
+    Numbers are rounded to 4 significant digits: the README quotes them, nobody needs more.
+    """
+    path = settings.output_dir() / "results" / f"{notebook}.json"
+    path.parent.mkdir(exist_ok=True)
+    kept = json.loads(path.read_text()) if path.is_file() else {}
+    kept.update({name: float(f"{value:.4g}") if isinstance(value, float) else value for name, value in figures.items()})
+    path.write_text(json.dumps(kept, indent=1))

@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from . import settings
+
 
 def to_displayable(image: torch.Tensor) -> np.ndarray:
     """A (C, H, W) image in [-1, 1] as (H, W, C) in [0, 1] for ``plt.imshow``: ``permute`` then ``*0.5+0.5``."""
@@ -142,3 +144,11 @@ def plot_transposed_spreading(image: torch.Tensor, kernel: torch.Tensor, output:
     _grid(axes[-1], output, "output: the blocks added up", cmap="Oranges")
     fig.tight_layout()
     return fig
+
+
+def save_figure(name: str, fig: plt.Figure | None = None) -> None:
+    """Save ``fig`` (default: the current figure) as ``files/figures/<name>.png``, where ``bench/results.py``
+    picks the README's pictures from (notebook 01). Call it before ``plt.show()``."""
+    path = settings.output_dir() / "figures" / f"{name}.png"
+    path.parent.mkdir(exist_ok=True)
+    (fig or plt.gcf()).savefig(path, dpi=72, bbox_inches="tight")

@@ -27,3 +27,15 @@ def test_predict_batches_in_eval_mode():
     predictions = metrics.predict(model, x, batch_size=7)
     assert not model.training
     assert torch.equal(predictions, model(x).argmax(1))  # dropout off: same as one deterministic pass
+
+
+def test_record_keeps_a_notebooks_figures_rounded_and_adds_to_them(monkeypatch, tmp_path, profile):
+    import json
+
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    profile("quick")
+    metrics.record("04", frechet_distance=12.345678, dataset="procedural faces")
+    metrics.record("04", smallest_class_share=0.0512345, rises=True)
+    kept = json.loads((tmp_path / "files" / "results" / "04.json").read_text())
+    assert kept == {"frechet_distance": 12.35, "dataset": "procedural faces", "smallest_class_share": 0.05123,
+                    "rises": True}

@@ -45,3 +45,12 @@ def test_real_vs_generated_one_panel_per_snapshot():
     assert [ax.get_title() for ax in drawn] == list(snapshots)
     assert drawn[1].collections[1].get_offsets().tolist() == [[1.0, 1.0]] * 10
     plt.close(fig)
+
+
+def test_save_figure_writes_a_png_under_files_figures(monkeypatch, tmp_path, profile):
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    profile("smoke")
+    plotting.show_images(torch.zeros(2, 1, 28, 28), ncols=2)
+    plotting.save_figure("04_samples")
+    path = tmp_path / "files" / "smoke" / "figures" / "04_samples.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,278 @@
+"""The course's training loops against book-style ones, for notebooks 04, 06 and 07, timed in one run.
+
+For each notebook: the same networks, the book's batch size and the same number of optimizer steps,
+first in a book-style loop, then in the course's, one after the other. Prints seconds, images per
+second, the time of one epoch of the book's dataset (scaled from the timed steps) and the ratio, with
+the device and versions.
+
+Book style, the way the book's listings are written:
+- data: a torchvision dataset with per-image transforms (ToTensor, Normalize; Resize for the faces)
+  through a DataLoader, every batch moved to the device inside the loop;
+- 04 and 06: three optimizer steps per batch (D on real, D on fresh fakes, G on fresh fakes: ch. 3-4's
+  train_D_on_real, train_D_on_fake, train_G), label tensors made on the CPU and moved;
+- 07: one-hot labels and label channels built per batch on the CPU; 5 critic steps, whose loss
+  backpropagates through G as well (fakes not detached; ``backward(retain_graph=True)`` keeps G's graph
+  for its own step), then one G step;
+- Adam as constructed by default (on the CPU: a Python loop over the parameters).
+Course: what the notebook runs: the images as one tensor on the device (``data.TensorLoader``),
+``training.train_gan`` / ``train_wgan_gp`` with the notebook's moving average of G, ``Adam(fused=True)``,
+and the notebook's speed switches (``channels_last`` for notebook 06's convolutions, ``cudnn.benchmark``).
+
+The face notebooks use procedural faces saved as PNG files (the book reads the Kaggle images; the
+eyeglasses files are 1024x1024, so the book's loader does more work per image than measured here).
+
+    .venv/bin/python bench/speed.py [--notebooks 04 06 07] [--steps 04=1875 06=10 07=3] [--no-channels-last]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import torch
+import torchvision
+from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.utils.data import DataLoader
+from torchvision import transforms as T
+
+from gan_helpers import data, faces, models, settings, training
+from timing import describe_machine, report, timed  # bench/timing.py, beside this script
+
+LATENT = 100
+BOOK = {  # the book's batch size and dataset size, and the steps timed by default
+    "04": dict(batch=32, epoch_images=60_000, steps=1875),
+    "06": dict(batch=128, epoch_images=63_632, steps=10),
+    "07": dict(batch=16, epoch_images=4_500, steps=3),
+}
+
+
+def fused_adam(parameters, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
+    """The course's optimizer: Adam's update for all parameters in one fused kernel."""
+    return torch.optim.Adam(parameters, lr=lr, betas=betas, fused=True)
+
+
+def course_side(G, D, images, lr, betas, channels_last):
+    """What the notebooks add for speed: ``channels_last`` weights and images if asked, fused Adam; and the
+    moving average of G that they train with. Returns (G, D, images, G's optimizer, D's, the average)."""
+    if channels_last:
+        G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
+        images = images.contiguous(memory_format=torch.channels_last)
+    average = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(0.999), use_buffers=True)
+    return G, D, images, fused_adam(G.parameters(), lr, betas), fused_adam(D.parameters(), lr, betas), average
+
+
+def book_style_gan(G, D, loader, g_optimizer, d_optimizer, device, steps, reshape=lambda x: x):
+    """Ch. 3-4's loop: D on real, D on fresh fakes, G on fresh fakes; ``reshape`` flattens 04's images."""
+    loss_fn = nn.BCELoss()
+    batch_size = loader.batch_size
+    for step, (real, _) in enumerate(loader):
+        if step == steps:
+            break
+        real = reshape(real).to(device)
+        loss_d = loss_fn(D(real), torch.ones((real.shape[0], 1)).to(device))
+        d_optimizer.zero_grad()
+        loss_d.backward()
+        d_optimizer.step()
+        fake = G(torch.randn((batch_size, LATENT)).to(device))
+        loss_d = loss_fn(D(fake), torch.zeros((batch_size, 1)).to(device))
+        d_optimizer.zero_grad()
+        loss_d.backward()
+        d_optimizer.step()
+        fake = G(torch.randn((batch_size, LATENT)).to(device))
+        loss_g = loss_fn(D(fake), torch.ones((batch_size, 1)).to(device))
+        g_optimizer.zero_grad()
+        loss_g.backward()
+        g_optimizer.step()
+
+
+def book_style_wgan_gp(G, C, loader, g_optimizer, c_optimizer, device, steps, critic_steps=5, penalty_weight=10):
+    """Ch. 5's loop: labels and label channels built per batch, the critic's loss backpropagated through G."""
+    for step, (images, labels) in enumerate(loader):
+        if step == steps:
+            break
+        batch_size, _, height, width = images.shape
+        real = images.to(device)
+        onehots = torch.zeros((batch_size, 2))
+        channels = torch.zeros((batch_size, 2, height, width))
+        for index in range(batch_size):
+            onehots[index, labels[index]] = 1
+            channels[index, labels[index], :, :] = 1
+        onehots, channels = onehots.to(device), channels.to(device)
+        real_and_labels = torch.cat([real, channels], dim=1)
+        for _ in range(critic_steps):
+            noise = torch.randn((batch_size, LATENT)).to(device)
+            fake = G(torch.cat([noise, onehots], dim=1).reshape(batch_size, LATENT + 2, 1, 1))
+            fake_and_labels = torch.cat([fake, channels], dim=1)
+            critic_real = C(real_and_labels).reshape(-1)
+            critic_fake = C(fake_and_labels).reshape(-1)
+            penalty = training.gradient_penalty(C, real_and_labels, fake_and_labels)
+            loss_c = -(torch.mean(critic_real) - torch.mean(critic_fake)) + penalty_weight * penalty
+            c_optimizer.zero_grad()
+            loss_c.backward(retain_graph=True)
+            c_optimizer.step()
+        loss_g = -torch.mean(C(fake_and_labels).reshape(-1))
+        g_optimizer.zero_grad()
+        loss_g.backward()
+        g_optimizer.step()
+
+
+def image_folder_loader(root, size: int, batch_size: int) -> DataLoader:
+    """The book's face loader: ImageFolder, Resize, ToTensor, Normalize, one image at a time."""
+    transform = T.Compose([T.Resize((size, size)), T.ToTensor(), T.Normalize([0.5] * 3, [0.5] * 3)])
+    return DataLoader(torchvision.datasets.ImageFolder(str(root), transform=transform), batch_size=batch_size,
+                      shuffle=True)
+
+
+def course_loader(*tensors, batch_size: int) -> data.TensorLoader:
+    return data.TensorLoader(*tensors, batch_size=batch_size, shuffle=True, drop_last=True,
+                             generator=torch.Generator().manual_seed(42))
+
+
+def time_both(book_run, course_run) -> tuple[float, float]:
+    """Each loop once untimed on 2 steps (allocations, optimizer state), then timed."""
+    book_run(2)
+    book = timed(lambda: book_run(None))
+    course_run(2)
+    return book, timed(lambda: course_run(None))
+
+
+def notebook_04(device, steps, batch, channels_last):
+    def players():
+        torch.manual_seed(42)
+        return models.fashion_generator().to(device), models.fashion_discriminator().to(device)
+
+    raw_dir = data.prepare_fashion_mnist()
+    transform = T.Compose([T.ToTensor(), T.Normalize([0.5], [0.5])])
+    book_set = torchvision.datasets.FashionMNIST(raw_dir.parent.parent, train=True, transform=transform)
+    book_loader = DataLoader(book_set, batch_size=batch, shuffle=True)
+    G, D = players()
+    g_opt, d_opt = torch.optim.Adam(G.parameters(), lr=1e-4), torch.optim.Adam(D.parameters(), lr=1e-4)
+
+    def book_run(count):  # the book flattens images by hand: D[0] and G[-1] do it in the course's models
+        book_style_gan(G[:-1], D[1:], book_loader, g_opt, d_opt, device, count or steps,
+                       reshape=lambda x: x.reshape(-1, 28 * 28))
+
+    G2, D2, images, g_opt2, d_opt2, average = course_side(*players(), data.load_fashion_mnist(train=True)[0].to(device),
+                                                          1e-4, (0.9, 0.999), channels_last)
+    noise = torch.randn(32, LATENT, device=device)
+
+    def course_run(count):
+        loader = course_loader(images[: (count or steps) * batch], batch_size=batch)
+        training.train_gan(G2, D2, loader, g_opt2, d_opt2, 1, LATENT, noise, 1, average)
+
+    return time_both(book_run, course_run)
+
+
+def face_pngs(count: int, size: int):
+    """Procedural faces as PNG files in the eyeglasses layout (cached under data/), and the same in memory."""
+    root = faces.write_face_folder(count, size=size)
+    return root, data.load_image_folder(root, size)
+
+
+def notebook_06(device, steps, batch, channels_last):
+    count = (steps + 2) * batch
+    root, loaded = face_pngs(count, 64)
+    book_loader = image_folder_loader(root, 64, batch)
+
+    def players():
+        torch.manual_seed(42)
+        G = nn.Sequential(nn.Unflatten(1, (LATENT, 1, 1)), models.dcgan_generator(LATENT)).to(device)
+        D = nn.Sequential(models.InstanceNoise(0.5), models.dcgan_discriminator()).to(device)
+        G.apply(models.init_weights)
+        D.apply(models.init_weights)
+        return G, D
+
+    G, D = players()
+    betas = (0.5, 0.999)
+    g_opt, d_opt = torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
+
+    def book_run(count):
+        book_style_gan(G, D[1:], book_loader, g_opt, d_opt, device, count or steps)
+
+    G2, D2, images, g_opt2, d_opt2, average = course_side(*players(), data.to_unit_range(loaded.images).to(device),
+                                                          2e-4, betas, channels_last)
+    noise = torch.randn(32, LATENT, device=device)
+
+    def course_run(count):
+        loader = course_loader(images[: (count or steps) * batch], batch_size=batch)
+        training.train_gan(G2, D2, loader, g_opt2, d_opt2, 1, LATENT, noise, 1, average)
+
+    return time_both(book_run, course_run)
+
+
+def notebook_07(device, steps, batch, channels_last):
+    size = 256
+    root, loaded = face_pngs((steps + 2) * batch, size)
+    book_loader = image_folder_loader(root, size, batch)
+
+    def players():
+        torch.manual_seed(42)
+        G = models.conditional_generator(image_size=size).to(device)
+        C = models.wgan_critic(image_size=size).to(device)
+        G.apply(models.init_weights)
+        C.apply(models.init_weights)
+        return G, C
+
+    G, C = players()
+    betas = (0.0, 0.9)
+    g_opt, c_opt = torch.optim.Adam(G.parameters(), 1e-4, betas=betas), torch.optim.Adam(C.parameters(), 1e-4, betas=betas)
+
+    def book_run(count):
+        book_style_wgan_gp(G, C, book_loader, g_opt, c_opt, device, count or steps)
+
+    G2, C2, images, g_opt2, c_opt2, average = course_side(*players(), data.to_unit_range(loaded.images).to(device),
+                                                          1e-4, betas, channels_last)
+    one_hot = nn.functional.one_hot(loaded.labels, 2).float().to(device)
+    fixed = training.generator_input(torch.randn(4, LATENT), torch.eye(2).repeat(2, 1)).to(device)
+
+    def course_run(count):
+        loader = course_loader(images[: (count or steps) * batch], one_hot[: (count or steps) * batch],
+                               batch_size=batch)
+        training.train_wgan_gp(G2, C2, loader, g_opt2, c_opt2, 1, LATENT, fixed, 1, average)
+
+    return time_both(book_run, course_run)
+
+
+NOTEBOOKS = {"04": notebook_04, "06": notebook_06, "07": notebook_07}
+CHANNELS_LAST = {"04": False, "06": True, "07": False}  # the notebooks' defaults (hp.channels_last)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--notebooks", nargs="+", default=list(NOTEBOOKS), choices=list(NOTEBOOKS))
+    parser.add_argument("--steps", nargs="*", default=[], metavar="NB=N",
+                        help="optimizer steps to time per notebook, e.g. 06=20 (defaults: "
+                             + ", ".join(f"{k}={v['steps']}" for k, v in BOOK.items()) + ")")
+    parser.add_argument("--no-channels-last", action="store_true", help="turn notebook 06's channels_last off")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    try:
+        steps = {**{k: v["steps"] for k, v in BOOK.items()}, **{k: int(v) for k, v in (s.split("=") for s in args.steps)}}
+    except ValueError:
+        sys.exit(f"--steps takes NB=N pairs such as 06=20, not {args.steps}")
+    device = settings.get_device()
+    torch.backends.cudnn.benchmark = True
+    print(describe_machine(device))
+    figures = {"machine": describe_machine(device)}
+    for name in args.notebooks:
+        book_values = BOOK[name]
+        batch = book_values["batch"]
+        channels_last = CHANNELS_LAST[name] and not args.no_channels_last
+        book, course = NOTEBOOKS[name](device, steps[name], batch, channels_last)
+        images = steps[name] * batch
+        ratio = report(f"notebook {name}: {steps[name]} steps of batch {batch}"
+                       + (", channels_last" if channels_last else ""), images, book, course,
+                       book_values["epoch_images"])
+        figures[name] = {"steps": steps[name], "batch": batch, "book_s": round(book, 3), "course_s": round(course, 3),
+                         "book_epoch_s": round(book * book_values["epoch_images"] / images, 1),
+                         "course_epoch_s": round(course * book_values["epoch_images"] / images, 1),
+                         "ratio": round(ratio, 2)}
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(figures, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()

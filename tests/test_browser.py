@@ -1,0 +1,165 @@
+"""The course as a learner sees it: JupyterLab in a real browser (Chromium, driven by Playwright).
+
+Starts JupyterLab on a free localhost port with a token, opens notebook 04 in the ``smoke`` profile,
+runs all its cells from the Run menu, drags the seed slider of the latent explorer, and checks that the
+picture under the sliders changed. Screenshots go to ``test-artifacts/browser/``.
+
+Skipped, with the reason, where Playwright or Debian's Chromium (``/usr/bin/chromium``) is missing;
+``.ci/run`` installs Chromium and sets ``GAN_REQUIRE_BROWSER=1``, which turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("GAN_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+NOTEBOOK = "04_fashion_mnist_gan.ipynb"
+# Chromium on a machine without network: no background connections, no sandbox (containers run as root)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+def missing_browser() -> str | None:
+    """Why the browser test cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (`pip install -e '.[test]'` installs it)"
+    if not CHROMIUM.is_file():
+        return (f"no Chromium at {CHROMIUM}: on Debian or Ubuntu `sudo apt-get install chromium` "
+                "(or set GAN_CHROMIUM to a Chromium binary)")
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = missing_browser()
+    if reason:
+        if os.environ.get("GAN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"GAN_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab serving a copy of the notebook (so that autosave never touches the course's file)."""
+    shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
+    # every cell in the page (JupyterLab 4 leaves cells out of view unrendered), and no news prompt
+    for plugin, setting in (("notebook-extension/tracker", {"windowingMode": "none"}),
+                            ("apputils-extension/notification", {"fetchNews": "false"})):
+        path = tmp_path / "settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(setting))
+    port, token = free_port(), uuid.uuid4().hex
+    env = {**os.environ, "GAN_PROFILE": "smoke", "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
+    log = open(tmp_path / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}", "--allow-root",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited ({server.returncode}):\n{(tmp_path / 'jupyterlab.log').read_text()}")
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"JupyterLab did not answer on port {port} within 60 s")
+        yield f"{base}/lab/tree/{NOTEBOOK}?token={token}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def picture_id(src: str | None) -> str:
+    """A short fingerprint of an image's data URL, so that a failure prints 12 characters, not the PNG."""
+    return hashlib.sha1((src or "").encode()).hexdigest()[:12]
+
+
+def explorer_image(page):
+    """The picture that the latent explorer (the first ipywidgets ``interactive`` of the notebook) shows."""
+    return page.locator(".widget-interact").first.locator("img").first
+
+
+def test_moving_a_slider_changes_the_picture(browser, jupyterlab):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(jupyterlab)
+    page.locator(".jp-Notebook").wait_for()
+    page.locator("#jp-main-statusbar", has_text="| Idle").wait_for()  # the kernel has started
+
+    # Run > Run All Cells, as a learner does; if JupyterLab asks which kernel, take the one it offers
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.wait_for_timeout(2_000)
+    if page.locator(".jp-Dialog", has_text="Select Kernel").count():
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+    image = explorer_image(page)
+    try:
+        image.wait_for(state="attached", timeout=300_000)  # all cells above the explorer have run
+    except Exception:
+        page.screenshot(path=ARTIFACTS / "0-no-explorer.png", full_page=True)
+        raise
+    image.scroll_into_view_if_needed()
+    before = picture_id(image.get_attribute("src"))
+    page.screenshot(path=ARTIFACTS / "1-explorer-before.png")
+
+    # drag the seed slider's handle to the right
+    seed_slider = page.locator(".widget-interact").first.locator(".widget-slider", has_text="seed")
+    handle = seed_slider.locator(".noUi-handle")
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    seed_value = seed_slider.locator(".widget-readout").inner_text()
+
+    deadline = time.monotonic() + 60
+    after = before
+    while time.monotonic() < deadline and after == before:
+        page.wait_for_timeout(250)
+        after = picture_id(explorer_image(page).get_attribute("src")) if explorer_image(page).count() else before
+    explorer_image(page).scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "2-explorer-after.png")
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert seed_value != "0", "dragging the seed slider did not move it"
+    assert after != before, (f"the explorer's picture did not change within 60 s of moving the seed slider to "
+                             f"{seed_value} (screenshots in {ARTIFACTS}); stderr in the notebook: "
+                             f"{errors.all_inner_texts()[:3]}")
+    page.close()
