@@ -16,12 +16,15 @@ Book style, the way the book's listings are written:
 - Adam as constructed by default (on the CPU: a Python loop over the parameters).
 Course: what the notebook runs: the images as one tensor on the device (``data.TensorLoader``),
 ``training.train_gan`` / ``train_wgan_gp`` with the notebook's moving average of G, ``Adam(fused=True)``,
-and the notebook's speed switches (``channels_last`` for notebook 06's convolutions, ``cudnn.benchmark``).
+and the notebook's speed switches (``channels_last`` for notebook 06's convolutions, ``cudnn.benchmark``;
+for notebook 07, ``settings.keep_freed_memory``, which holds for the rest of the process: it is set after
+07's book-style loop has been timed, and 07 runs last).
 
 The face notebooks use procedural faces saved as PNG files (the book reads the Kaggle images; the
 eyeglasses files are 1024x1024, so the book's loader does more work per image than measured here).
 
     .venv/bin/python bench/speed.py [--notebooks 04 06 07] [--steps 04=1875 06=10 07=3] [--no-channels-last]
+                                    [--no-keep-freed-memory]
 """
 
 from __future__ import annotations
@@ -130,15 +133,17 @@ def course_loader(*tensors, batch_size: int) -> data.TensorLoader:
                              generator=torch.Generator().manual_seed(42))
 
 
-def time_both(book_run, course_run) -> tuple[float, float]:
-    """Each loop once untimed on 2 steps (allocations, optimizer state), then timed."""
+def time_both(book_run, course_run, before_course) -> tuple[float, float]:
+    """Each loop once untimed on 2 steps (allocations, optimizer state), then timed; ``before_course`` sets
+    the course's process-wide switches between the two."""
     book_run(2)
     book = timed(lambda: book_run(None))
+    before_course()
     course_run(2)
     return book, timed(lambda: course_run(None))
 
 
-def notebook_04(device, steps, batch, channels_last):
+def notebook_04(device, steps, batch, channels_last, before_course):
     def players():
         torch.manual_seed(42)
         return models.fashion_generator().to(device), models.fashion_discriminator().to(device)
@@ -162,7 +167,7 @@ def notebook_04(device, steps, batch, channels_last):
         loader = course_loader(images[: (count or steps) * batch], batch_size=batch)
         training.train_gan(G2, D2, loader, g_opt2, d_opt2, 1, LATENT, noise, 1, average)
 
-    return time_both(book_run, course_run)
+    return time_both(book_run, course_run, before_course)
 
 
 def face_pngs(count: int, size: int):
@@ -171,7 +176,7 @@ def face_pngs(count: int, size: int):
     return root, data.load_image_folder(root, size)
 
 
-def notebook_06(device, steps, batch, channels_last):
+def notebook_06(device, steps, batch, channels_last, before_course):
     count = (steps + 2) * batch
     root, loaded = face_pngs(count, 64)
     book_loader = image_folder_loader(root, 64, batch)
@@ -199,10 +204,10 @@ def notebook_06(device, steps, batch, channels_last):
         loader = course_loader(images[: (count or steps) * batch], batch_size=batch)
         training.train_gan(G2, D2, loader, g_opt2, d_opt2, 1, LATENT, noise, 1, average)
 
-    return time_both(book_run, course_run)
+    return time_both(book_run, course_run, before_course)
 
 
-def notebook_07(device, steps, batch, channels_last):
+def notebook_07(device, steps, batch, channels_last, before_course):
     size = 256
     root, loaded = face_pngs((steps + 2) * batch, size)
     book_loader = image_folder_loader(root, size, batch)
@@ -232,11 +237,12 @@ def notebook_07(device, steps, batch, channels_last):
                                batch_size=batch)
         training.train_wgan_gp(G2, C2, loader, g_opt2, c_opt2, 1, LATENT, fixed, 1, average)
 
-    return time_both(book_run, course_run)
+    return time_both(book_run, course_run, before_course)
 
 
 NOTEBOOKS = {"04": notebook_04, "06": notebook_06, "07": notebook_07}
 CHANNELS_LAST = {"04": False, "06": True, "07": False}  # the notebooks' defaults (hp.channels_last)
+KEEP_FREED_MEMORY = {"04": False, "06": False, "07": True}  # and hp.keep_freed_memory
 
 
 def main() -> None:
@@ -246,6 +252,8 @@ def main() -> None:
                         help="optimizer steps to time per notebook, e.g. 06=20 (defaults: "
                              + ", ".join(f"{k}={v['steps']}" for k, v in BOOK.items()) + ")")
     parser.add_argument("--no-channels-last", action="store_true", help="turn notebook 06's channels_last off")
+    parser.add_argument("--no-keep-freed-memory", action="store_true",
+                        help="leave the C library's memory settings alone in notebook 07's course loop")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args()
     try:
@@ -256,14 +264,17 @@ def main() -> None:
     torch.backends.cudnn.benchmark = True
     print(describe_machine(device))
     figures = {"machine": describe_machine(device)}
-    for name in args.notebooks:
+    for name in sorted(args.notebooks):  # 07 last: its course loop changes how the process allocates memory
         book_values = BOOK[name]
         batch = book_values["batch"]
         channels_last = CHANNELS_LAST[name] and not args.no_channels_last
-        book, course = NOTEBOOKS[name](device, steps[name], batch, channels_last)
+        keep_memory = KEEP_FREED_MEMORY[name] and not args.no_keep_freed_memory
+        before_course = settings.keep_freed_memory if keep_memory else (lambda: None)
+        book, course = NOTEBOOKS[name](device, steps[name], batch, channels_last, before_course)
         images = steps[name] * batch
         ratio = report(f"notebook {name}: {steps[name]} steps of batch {batch}"
-                       + (", channels_last" if channels_last else ""), images, book, course,
+                       + (", channels_last" if channels_last else "")
+                       + (", keep_freed_memory" if keep_memory else ""), images, book, course,
                        book_values["epoch_images"])
         figures[name] = {"steps": steps[name], "batch": batch, "book_s": round(book, 3), "course_s": round(course, 3),
                          "book_epoch_s": round(book * book_values["epoch_images"] / images, 1),
