@@ -66,6 +66,17 @@ def course_side(G, D, images, lr, betas, channels_last):
     return G, D, images, fused_adam(G.parameters(), lr, betas), fused_adam(D.parameters(), lr, betas), average
 
 
+def seeded_players(make_generator, make_discriminator, device, init_weights: bool = True):
+    """G and D as the notebook builds them, from the same seed for both loops; the book's N(0, 0.02) weights
+    (``models.init_weights``) for the face notebooks."""
+    torch.manual_seed(42)
+    G, D = make_generator().to(device), make_discriminator().to(device)
+    if init_weights:
+        G.apply(models.init_weights)
+        D.apply(models.init_weights)
+    return G, D
+
+
 def book_style_gan(G, D, loader, g_optimizer, d_optimizer, device, steps, reshape=lambda x: x):
     """Ch. 3-4's loop: D on real, D on fresh fakes, G on fresh fakes; ``reshape`` flattens 04's images."""
     loss_fn = nn.BCELoss()
@@ -145,8 +156,7 @@ def time_both(book_run, course_run, before_course) -> tuple[float, float]:
 
 def notebook_04(device, steps, batch, channels_last, before_course):
     def players():
-        torch.manual_seed(42)
-        return models.fashion_generator().to(device), models.fashion_discriminator().to(device)
+        return seeded_players(models.fashion_generator, models.fashion_discriminator, device, init_weights=False)
 
     raw_dir = data.prepare_fashion_mnist()
     transform = T.Compose([T.ToTensor(), T.Normalize([0.5], [0.5])])
@@ -182,12 +192,8 @@ def notebook_06(device, steps, batch, channels_last, before_course):
     book_loader = image_folder_loader(root, 64, batch)
 
     def players():
-        torch.manual_seed(42)
-        G = nn.Sequential(nn.Unflatten(1, (LATENT, 1, 1)), models.dcgan_generator(LATENT)).to(device)
-        D = nn.Sequential(models.InstanceNoise(0.5), models.dcgan_discriminator()).to(device)
-        G.apply(models.init_weights)
-        D.apply(models.init_weights)
-        return G, D
+        return seeded_players(lambda: nn.Sequential(nn.Unflatten(1, (LATENT, 1, 1)), models.dcgan_generator(LATENT)),
+                              lambda: nn.Sequential(models.InstanceNoise(0.5), models.dcgan_discriminator()), device)
 
     G, D = players()
     betas = (0.5, 0.999)
@@ -213,12 +219,8 @@ def notebook_07(device, steps, batch, channels_last, before_course):
     book_loader = image_folder_loader(root, size, batch)
 
     def players():
-        torch.manual_seed(42)
-        G = models.conditional_generator(image_size=size).to(device)
-        C = models.wgan_critic(image_size=size).to(device)
-        G.apply(models.init_weights)
-        C.apply(models.init_weights)
-        return G, C
+        return seeded_players(lambda: models.conditional_generator(image_size=size),
+                              lambda: models.wgan_critic(image_size=size), device)
 
     G, C = players()
     betas = (0.0, 0.9)
