@@ -1,8 +1,13 @@
 # The course's commands (see README.md). Each one creates .venv and installs what it needs.
-#   make lab    set up, prepare Fashion-MNIST, open JupyterLab on notebooks/
-#   make test   set up, prepare Fashion-MNIST, run the unit tests, the browser test and every notebook (smoke profile)
-#   make check  is this machine ready? versions, device, data, Jupyter kernel: what is OK and what to fix
-#   make results  run every notebook in PROFILE (default quick) and collect its figures and pictures in docs/results/PROFILE/
+#   make lab       set up, prepare Fashion-MNIST, open JupyterLab on notebooks/
+#   make test      set up, then ruff, the unit tests, and end to end: every notebook of both
+#                  editions in the smoke profile, the knob tests, the benchmark commands, the
+#                  browser test and the JupyterHub test
+#   make unit      the unit tests only (under a minute)
+#   make student   write the student edition, student/, from notebooks/
+#   make check     is this machine ready? versions, device, data, Jupyter kernel
+#   make results   run every notebook in PROFILE (default quick): figures, pictures, executed notebooks
+#   make gpu-check on a CUDA machine: the speed benchmark, the notebooks in full, the CUDA tests
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,11 +15,13 @@ BIN := $(VENV)/bin
 PORT ?= 8888
 # extra flags for JupyterLab, e.g. LAB_ARGS=--no-browser; as root (containers) it needs --allow-root
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+NBVAL := --nbval-lax --nbval-current-env
 
-.PHONY: help install install-test data lab test unit notebooks check results clean
+.PHONY: help install install-test data lab test lint unit notebooks student check results \
+        gpu-check clean
 
 help:
-	@sed -n '1,6p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,27 +39,40 @@ install: $(VENV)/.course
 install-test: $(VENV)/.test
 
 data: $(VENV)/.course
-	$(BIN)/python -m gan_helpers.data fashion-mnist
+	$(BIN)/python -m gan_helpers.prepare fashion-mnist
 
 lab: data
 	$(BIN)/jupyter lab --port=$(PORT) $(LAB_ARGS) notebooks/
 
-# unit tests, then every notebook top to bottom in the smoke profile (nbval); one pytest run
-test: install-test data
-	GAN_PROFILE=smoke $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
+lint: install-test
+	$(BIN)/ruff check gan_helpers bench tests notebooks
+
+# ruff, then one pytest run: the unit and end-to-end tests, and every notebook of both editions
+# top to bottom in the smoke profile (nbval)
+test: lint data
+	GAN_PROFILE=smoke $(BIN)/python -m pytest tests notebooks student $(NBVAL)
 
 unit: install-test
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -m "not e2e"
 
 notebooks: install-test data
-	GAN_PROFILE=smoke $(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env
+	GAN_PROFILE=smoke $(BIN)/python -m pytest notebooks student $(NBVAL)
+
+student: install
+	$(BIN)/python -m gan_helpers.editions student
 
 check: $(VENV)/.course
 	$(BIN)/python -m gan_helpers.check
 
 PROFILE ?= quick
 results: install-test data
-	$(BIN)/python bench/results.py --profile $(PROFILE) --pictures docs/results/$(PROFILE) --out docs/results/$(PROFILE)/results.json
+	$(BIN)/python bench/results.py --profile $(PROFILE) --out docs/results/$(PROFILE)/results.json \
+	    $(if $(filter-out smoke,$(PROFILE)),--pictures docs/results/$(PROFILE)) \
+	    $(if $(filter quick,$(PROFILE)),--executed docs/notebooks)
+
+GPU_CHECK_ARGS ?= --cap
+gpu-check: install-test data
+	$(BIN)/python bench/gpu_check.py $(GPU_CHECK_ARGS)
 
 clean:
 	rm -rf $(VENV) files .pytest_cache

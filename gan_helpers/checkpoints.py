@@ -1,12 +1,14 @@
-"""Saving and loading models (introduced in notebook 01; export without the class in notebook 02).
+"""Saving and loading models (introduced in notebook 01; export without the class in notebook 02;
+a trained generator with the run that made it, for exploring without training, in notebook 02).
 
 A checkpoint is a dict of plain data: the ``state_dict``, the architecture as a list of
-(parameter name, shape), and free-form ``info``. It is read back with
-``torch.load(..., weights_only=True)``, which refuses to run code hidden in a file.
+(parameter name, shape), and free-form ``info`` (numbers, strings, lists, tensors). It is read
+back with ``torch.load(..., weights_only=True)``, which refuses to run code hidden in a file.
 """
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +26,10 @@ def architecture_of(model: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
 
 
 def save_checkpoint(model: nn.Module, path: str | Path, **info: Any) -> Path:
-    """Write ``model``'s weights and architecture (plus ``info``: numbers, strings) to ``path``.
+    """Write ``model``'s weights and architecture (plus ``info``) to ``path``.
 
-    The file is written under a temporary name and renamed, so an interrupted save leaves
-    the previous checkpoint intact.
+    The file is written under a temporary name and renamed, so an interrupted save leaves the
+    previous checkpoint intact.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,31 +40,47 @@ def save_checkpoint(model: nn.Module, path: str | Path, **info: Any) -> Path:
         "model_class": type(model).__name__,
         "info": info,
     }
-    partial = path.with_name(path.name + ".partial")
-    torch.save(checkpoint, partial)
-    partial.replace(path)
+    save_whole(checkpoint, path)
     return path
 
 
+def save_whole(contents: Any, path: Path) -> None:
+    """``torch.save`` under a temporary name, then a rename: an interrupted save leaves the
+    previous file intact, and only a complete file is ever found at ``path``."""
+    partial = path.with_name(path.name + ".partial")
+    torch.save(contents, partial)
+    partial.replace(path)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise FileNotFoundError(f"No checkpoint at {path}: run the notebook that trains and saves "
+                                "this model first.")
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(checkpoint, dict) or "architecture" not in checkpoint:
+        raise CheckpointMismatchError(f"{path} was not written by "
+                                      "gan_helpers.checkpoints.save_checkpoint.")
+    return checkpoint
+
+
 def load_checkpoint(model: nn.Module, path: str | Path) -> dict[str, Any]:
-    """Load weights saved by ``save_checkpoint`` into ``model`` (on its device); return the ``info``.
+    """Load weights saved by ``save_checkpoint`` into ``model`` (on its device); return the
+    ``info``.
 
     Raises ``FileNotFoundError`` for a missing file and ``CheckpointMismatchError``, naming the
     first difference, for a checkpoint of another architecture.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No checkpoint at {path}: run the notebook that trains and saves this model first.")
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(checkpoint, dict) or "architecture" not in checkpoint:
-        raise CheckpointMismatchError(f"{path} was not written by gan_helpers.checkpoints.save_checkpoint.")
+    checkpoint = _read(path)
     saved = [(name, tuple(shape)) for name, shape in checkpoint["architecture"]]
     expected = architecture_of(model)
     if saved != expected:
+        made_by = checkpoint["info"].get("profile")
+        hint = f" (it was trained in the {made_by} profile)" if made_by else ""
         raise CheckpointMismatchError(
             f"{path} holds a {checkpoint['model_class']} of another architecture than this "
-            f"{type(model).__name__}: {_first_difference(saved, expected)}. Build the model with the "
-            "hyperparameters it was trained with, or retrain and save it again."
+            f"{type(model).__name__}{hint}: {_first_difference(saved, expected)}. Build the model "
+            "with the hyperparameters it was trained with, or retrain and save it again."
         )
     model.load_state_dict(checkpoint["state_dict"])
     return checkpoint["info"]
@@ -73,8 +91,53 @@ def _first_difference(saved: list, expected: list) -> str:
         if saved_name != name:
             return f"the checkpoint has {saved_name} where the model has {name}"
         if saved_shape != shape:
-            return f"{name} has shape {list(saved_shape)} in the checkpoint but {list(shape)} in the model"
+            return (f"{name} has shape {list(saved_shape)} in the checkpoint but {list(shape)} "
+                    "in the model")
     return f"the checkpoint has {len(saved)} tensors, the model {len(expected)}"
+
+
+def add_info(path: str | Path, **info: Any) -> None:
+    """Add ``info`` (figures measured after saving, say) to a checkpoint's info."""
+    path = Path(path)
+    checkpoint = _read(path)
+    checkpoint["info"].update(info)
+    save_whole(checkpoint, path)
+
+
+# ---- a trained generator and the run that made it: explore without training (hp.train = False)
+
+
+def save_run(generator: nn.Module, path: str | Path, *, history: dict[str, list[float]],
+             snapshots: dict[int, torch.Tensor], **info: Any) -> Path:
+    """Save a trained generator with what its run showed (the loss history, the snapshots) and
+    ``info`` about the run (profile, epochs, ...), stamped with today's date (notebook 02)."""
+    today = datetime.date.today().isoformat()
+    return save_checkpoint(generator, path, history=history, snapshots=snapshots, date=today,
+                           **info)
+
+
+def load_run(generator: nn.Module, path: str | Path, *, notebook: str,
+             ) -> tuple[nn.Module, dict[str, list[float]], dict[int, torch.Tensor]]:
+    """A generator trained and saved earlier by ``save_run`` (``hp.train = False``): loads it into
+    ``generator``, says which run made it, and returns (generator in eval mode, history,
+    snapshots). When there is none, or one of another size, says how to make one."""
+    path = Path(path)
+    how = (f"Run notebook {notebook} with hp.train = True (it saves the generator there), or copy "
+           "in the files/ folder of a run that did: `make results` trains every notebook in "
+           "`quick`; a `full` run on a GPU trains them at the book's size.")
+    try:
+        info = load_checkpoint(generator, path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"No trained generator at {path}. {how}") from None
+    except CheckpointMismatchError as error:
+        raise CheckpointMismatchError(f"{error}\n{how}") from None
+    figures = ", ".join(f"{name} {value:.4g}" if isinstance(value, float) else f"{name} {value}"
+                        for name, value in info.get("figures", {}).items())
+    run = ", ".join(f"{name} {info[name]}" for name in ("profile", "epochs", "seconds", "date")
+                    if name in info)
+    print(f"loaded the generator from {path}, trained by notebook {notebook} ({run})"
+          + (f"; it measured {figures}" if figures else ""))
+    return generator.eval(), info["history"], info["snapshots"]
 
 
 def export_model(model: nn.Module, example_input: torch.Tensor, path: str | Path) -> Path:
@@ -87,7 +150,8 @@ def export_model(model: nn.Module, example_input: torch.Tensor, path: str | Path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model.eval()
-    program = torch.export.export(model, (example_input,), dynamic_shapes=({0: torch.export.Dim.AUTO},))
+    batch = torch.export.Dim.AUTO
+    program = torch.export.export(model, (example_input,), dynamic_shapes=({0: batch},))
     torch.export.save(program, path)
     return path
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import torch
 from torch import nn
 
-from . import settings
-
 
 def predicted_labels(outputs: torch.Tensor) -> torch.Tensor:
-    """Class indices from a classifier's outputs: ``p > 0.5`` for one sigmoid output, else the argmax."""
+    """Class indices from a classifier's outputs: ``p > 0.5`` for one sigmoid output, else the
+    argmax."""
     if outputs.shape[-1] == 1:
         return torch.where(outputs.squeeze(-1) > 0.5, 1, 0)
     return outputs.argmax(dim=-1)
@@ -19,10 +16,12 @@ def predicted_labels(outputs: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def outputs_of(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """The model's outputs for every image, batch by batch, in eval mode (no dropout) without gradients, on the CPU."""
+    """The model's outputs for every image, batch by batch, in eval mode (no dropout), without
+    gradients, on the CPU."""
     model.eval()
     device = next(model.parameters()).device
-    return torch.cat([model(images[i : i + batch_size].to(device)).cpu() for i in range(0, len(images), batch_size)])
+    batches = (images[i : i + batch_size].to(device) for i in range(0, len(images), batch_size))
+    return torch.cat([model(batch).cpu() for batch in batches])
 
 
 def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
@@ -35,7 +34,8 @@ def accuracy(predictions: torch.Tensor, labels: torch.Tensor) -> float:
     return (predictions.view(-1) == labels.view(-1).to(predictions)).float().mean().item()
 
 
-def confusion_matrix(predictions: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+def confusion_matrix(predictions: torch.Tensor, labels: torch.Tensor,
+                     num_classes: int) -> torch.Tensor:
     """Counts: row = true class, column = predicted class."""
     pairs = labels.view(-1).long() * num_classes + predictions.view(-1).long().cpu()
     return torch.bincount(pairs, minlength=num_classes**2).view(num_classes, num_classes)
@@ -45,17 +45,21 @@ def confusion_matrix(predictions: torch.Tensor, labels: torch.Tensor, num_classe
 
 
 def on_curve_error(points: torch.Tensor, curve) -> torch.Tensor:
-    """Relative distance of each point's y from the curve at its x: |y - curve(x)| / |curve(x)| (notebook 02)."""
+    """Relative distance of each point's y from the curve at its x, |y - curve(x)| / |curve(x)|
+    (notebook 02)."""
     x, y = points[:, 0], points[:, 1]
     target = curve(x)
     return (y - target).abs() / target.abs().clamp_min(1e-6)
 
 
 def ks_uniform(values: torch.Tensor, low: float, high: float) -> float:
-    """Kolmogorov-Smirnov statistic of ``values`` against the uniform distribution on [low, high] (notebook 02).
+    """Kolmogorov-Smirnov statistic of ``values`` against the uniform distribution on [low, high]
+    (notebook 02).
 
-    The largest gap between the share of values below t and the share expected, (t - low) / (high - low):
-    0 for perfectly even coverage, near 1 when everything piles up in one spot.
+    The largest gap, over all t, between the share of values below t and the share a uniform
+    spread would put there, (t - low) / (high - low). 0 for perfectly even values; values piled
+    up in one spot c give max(c', 1 - c') with c' = (c - low) / (high - low): 0.5 in the middle of
+    the range, near 1 at either end.
     """
     ordered = values.flatten().double().sort().values
     count = len(ordered)
@@ -64,7 +68,8 @@ def ks_uniform(values: torch.Tensor, low: float, high: float) -> float:
     return max((below - expected).max().item(), (expected - (below - 1 / count)).max().item())
 
 
-def share_inside(points: torch.Tensor, x_range: tuple[float, float], y_range: tuple[float, float]) -> float:
+def share_inside(points: torch.Tensor, x_range: tuple[float, float],
+                 y_range: tuple[float, float]) -> float:
     """Share of (x, y) points inside the box x_range by y_range (notebook 02)."""
     x, y = points[:, 0], points[:, 1]
     inside = (x >= x_range[0]) & (x <= x_range[1]) & (y >= y_range[0]) & (y <= y_range[1])
@@ -72,10 +77,8 @@ def share_inside(points: torch.Tensor, x_range: tuple[float, float], y_range: tu
 
 
 def remainder_mse(numbers: torch.Tensor, multiple: int = 5) -> float:
-    """The book's measure for notebook 03: the mean squared remainder of the numbers modulo ``multiple``.
-
-    0 when every number is a multiple, whether or not they cover the multiples.
-    """
+    """The book's measure for notebook 03: the mean squared remainder of the numbers modulo
+    ``multiple``; 0 when every number is a multiple, whether or not they cover the multiples."""
     return ((numbers % multiple).float() ** 2).mean().item()
 
 
@@ -85,7 +88,7 @@ def number_quality(numbers: torch.Tensor, multiple: int = 5, width: int = 100) -
     - ``validity``: share that are multiples of ``multiple`` (the book's goal);
     - ``coverage``: how many of the valid values appear at least once, of ``valid_values``;
     - ``total_variation``: distance of the histogram from the uniform one over the valid values,
-      half the sum of absolute differences (0 = perfectly even, 1 = nothing in common).
+      half the sum of absolute differences (0 = the same histogram, 1 = nothing in common).
     """
     numbers = numbers.flatten().long()
     valid_values = -(-width // multiple)
@@ -108,8 +111,9 @@ def number_quality(numbers: torch.Tensor, multiple: int = 5, width: int = 100) -
 class ClassifierFeatures(nn.Module):
     """A classifier cut before its last layer: an image -> the features the classifier decides on.
 
-    The course's stand-in for the Inception network of the usual FID: notebook 01's Fashion-MNIST
-    classifier knows clothing, and its 64 last hidden values describe an image compactly.
+    The course's stand-in for the Inception network of the usual FID (Heusel et al., 2017): a
+    classifier trained on the course's own data, whose last hidden values describe an image
+    compactly. It sees what that classifier learned to tell apart, and little else.
     """
 
     def __init__(self, classifier: nn.Sequential) -> None:
@@ -126,43 +130,34 @@ def frechet_distance(first: torch.Tensor, second: torch.Tensor, classifier: nn.S
                      batch_size: int = 1000) -> float:
     """The Fréchet distance between two sets of images on a classifier's features (notebook 04).
 
-    Each set's features are summed up as a Gaussian (mean and covariance); the distance between the
-    two Gaussians is 0 for identical statistics and grows as the sets differ in look or in variety.
-    ``torchmetrics``' FID does the linear algebra; the feature network is ours.
+    Each set's features are summed up as a Gaussian (mean and covariance); the distance between
+    the two Gaussians is 0 for identical statistics and grows as the sets differ in look or in
+    variety. ``torchmetrics``' FID does the linear algebra; the feature network is ours.
     """
-    from torchmetrics.image.fid import FrechetInceptionDistance  # here: it takes a second to import
+    from torchmetrics.image.fid import FrechetInceptionDistance  # here: a second to import
 
     classifier.eval()
     device = next(classifier.parameters()).device
-    fid = FrechetInceptionDistance(feature=ClassifierFeatures(classifier), normalize=True).to(device)
+    fid = FrechetInceptionDistance(feature=ClassifierFeatures(classifier)).to(device)
     for images, real in [(first, True), (second, False)]:
         for start in range(0, len(images), batch_size):
             fid.update(images[start : start + batch_size].to(device), real=real)
     return fid.compute().item()
 
 
-def class_histogram(images: torch.Tensor, classifier: nn.Module, num_classes: int = 10) -> torch.Tensor:
-    """The share of ``images`` that the classifier puts in each class (notebook 04): does G make every kind?"""
+def class_histogram(images: torch.Tensor, classifier: nn.Module,
+                    num_classes: int = 10) -> torch.Tensor:
+    """The share of ``images`` that the classifier puts in each class (notebook 04): does G make
+    every kind?"""
     return torch.bincount(predict(classifier, images), minlength=num_classes).float() / len(images)
 
 
-def attribute_rates(images: torch.Tensor, classifier: nn.Module, names: list[str]) -> dict[str, float]:
+def attribute_rates(images: torch.Tensor, classifier: nn.Module,
+                    names: list[str]) -> dict[str, float]:
     """The share of ``images`` in which the classifier sees each attribute (notebook 06).
 
-    ``classifier`` has one logit per attribute, in the order of ``names``; a logit above 0 means "present".
+    ``classifier`` has one logit per attribute, in the order of ``names``; a logit above 0 means
+    "present".
     """
     present = outputs_of(classifier, images) > 0
     return {name: present[:, index].float().mean().item() for index, name in enumerate(names)}
-
-
-def record(notebook: str, **figures: float | int | bool | str) -> None:
-    """Keep a notebook's headline figures in ``files/results/<notebook>.json`` (added to those it kept before),
-    where ``bench/results.py`` collects them for the README's results table (notebook 01).
-
-    Numbers are rounded to 4 significant digits: the README quotes them, nobody needs more.
-    """
-    path = settings.output_dir() / "results" / f"{notebook}.json"
-    path.parent.mkdir(exist_ok=True)
-    kept = json.loads(path.read_text()) if path.is_file() else {}
-    kept.update({name: float(f"{value:.4g}") if isinstance(value, float) else value for name, value in figures.items()})
-    path.write_text(json.dumps(kept, indent=1))

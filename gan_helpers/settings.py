@@ -1,56 +1,64 @@
-"""Run profile, device, seeding and the project's paths (introduced in notebook 01).
+"""Run profile, device, hyperparameters and the project's paths (introduced in notebook 01).
 
 One environment variable, ``GAN_PROFILE``, picks the scale of every notebook:
 
-- ``full``: the book's values, exactly; meant for a GPU;
+- ``full``: the book's values, plus the course's additions marked "(course)"; meant for a CUDA GPU;
 - ``quick``: sized for a 2-core laptop CPU, minutes per notebook;
 - ``smoke``: seconds per notebook, for CI; proves that every cell runs.
 
-Without the variable: ``full`` when an accelerator is present, ``quick`` otherwise.
+Without the variable: ``full`` when PyTorch sees a CUDA GPU, ``quick`` otherwise (Apple's MPS
+included: the course has no measurement there, so it never starts hours of work unannounced).
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
-import random
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import numpy as np
 import torch
 
 PROFILES = ("smoke", "quick", "full")
-
-
-def has_accelerator() -> bool:
-    """True when PyTorch sees a CUDA GPU or Apple's MPS."""
-    return torch.cuda.is_available() or torch.backends.mps.is_available()
 
 
 def get_profile() -> str:
     """The run profile named by ``GAN_PROFILE``, or the default for this machine."""
     name = os.environ.get("GAN_PROFILE", "").strip().lower()
     if not name:
-        return "full" if has_accelerator() else "quick"
+        return "full" if get_device().type == "cuda" else "quick"
     if name not in PROFILES:
         raise ValueError(
             f"GAN_PROFILE={os.environ['GAN_PROFILE']!r} is not a profile. "
             f"Valid profiles: {', '.join(PROFILES)} (smoke: seconds, for CI; "
-            "quick: minutes on a laptop CPU; full: the book's values, for a GPU). "
+            "quick: minutes on a laptop CPU; full: the book's values and the course's "
+            "additions, for a GPU). "
             "Set it before starting Jupyter, e.g. `GAN_PROFILE=quick make lab`, "
             "or unset it to get the default for this machine."
         )
     return name
 
 
+def _devices_here() -> list[str]:
+    return ["cpu"] + ["cuda"] * torch.cuda.is_available() + ["mps"] * (
+        torch.backends.mps.is_available())
+
+
 def get_device() -> torch.device:
-    """CUDA if present, then Apple MPS, then the CPU; ``GAN_DEVICE`` overrides the choice."""
-    forced = os.environ.get("GAN_DEVICE", "").strip()
+    """CUDA if present, then Apple MPS, then the CPU; ``GAN_DEVICE`` (``cpu``, ``cuda``,
+    ``cuda:1``, ``mps``) overrides the choice."""
+    forced = os.environ.get("GAN_DEVICE", "").strip().lower()
     if forced:
-        return torch.device(forced)
+        here = _devices_here()
+        try:
+            device = torch.device(forced)
+        except RuntimeError:
+            device = None
+        if device is None or device.type not in here:
+            raise ValueError(f"GAN_DEVICE={os.environ['GAN_DEVICE']!r} is not a device this "
+                             f"machine has; valid here: {', '.join(here)}. Set one of them, or "
+                             "unset GAN_DEVICE to choose automatically.")
+        return device
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():
@@ -58,55 +66,51 @@ def get_device() -> torch.device:
     return torch.device("cpu")
 
 
-def keep_freed_memory() -> bool:
-    """Let this process keep the memory it frees, for the next batch to reuse (introduced in notebook 07).
-
-    A training step frees tensors of tens of megabytes and allocates the same sizes again in the next
-    step. By default Linux's C library returns such blocks to the system at once and gets them back as
-    fresh pages, which the system must clear one by one: at 256x256 that is a tenth of the step. This
-    asks the C library (glibc's ``mallopt``) to serve every block from its own heap, never from pages
-    mapped for that block alone, and to keep up to 1 GiB of freed memory there. It changes no number
-    the model computes; the process's memory stays near its peak. Returns False, changing nothing,
-    where the C library is not glibc (macOS, Windows).
-    """
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError, TypeError):
-        return False
-    M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_MAX = -1, -2, -4  # glibc's malloc.h
-    options = ((M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 1 << 30), (M_TOP_PAD, 1 << 30))
-    return all(mallopt(option, value) == 1 for option, value in options)
-
-
-def seed_everything(seed: int) -> None:
-    """Seed Python's, NumPy's and PyTorch's random generators."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+def _is_course(folder: Path) -> bool:
+    return (folder / "pyproject.toml").is_file() and (folder / "gan_helpers").is_dir()
 
 
 def project_root() -> Path:
-    """The course folder: ``GAN_COURSE_ROOT`` if set, else the folder holding this package."""
+    """The course folder: ``GAN_COURSE_ROOT`` if set; else the copy of the course the kernel runs
+    in (its working directory or a folder above it), so that on a server where the package is
+    installed once each learner's copy keeps its own ``files/``; else the copy holding this
+    package; else the working directory."""
     if os.environ.get("GAN_COURSE_ROOT"):
         return Path(os.environ["GAN_COURSE_ROOT"]).expanduser().resolve()
-    here = Path(__file__).resolve().parent.parent
-    if (here / "pyproject.toml").is_file():
-        return here
-    return Path.cwd()
+    here = Path.cwd().resolve()
+    package_copy = Path(__file__).resolve().parent.parent
+    for folder in (*[here, *here.parents], package_copy):
+        if _is_course(folder):
+            return folder
+    return here
 
 
 def data_dir() -> Path:
-    """Where datasets are kept (``data/``, git-ignored but for its README)."""
+    """Where datasets are read from: ``GAN_DATA_DIR`` if set (a shared folder, maybe read-only),
+    else the course's ``data/`` folder."""
+    if shared_data():
+        return Path(os.environ["GAN_DATA_DIR"].strip()).expanduser().resolve()
+    return project_root() / "data"
+
+
+def shared_data() -> bool:
+    """True when ``GAN_DATA_DIR`` names a data folder shared by a class: notebooks only read it."""
+    return bool(os.environ.get("GAN_DATA_DIR", "").strip())
+
+
+def own_data_dir() -> Path:
+    """The learner's own data folder, ``data/`` in the course folder: where the data the course
+    makes for itself (procedural faces) is written when ``GAN_DATA_DIR`` points elsewhere, so that
+    a shared folder is only ever read."""
     return project_root() / "data"
 
 
 def output_dir() -> Path:
-    """Where notebooks write checkpoints and figures (``files/``, as in the book); created if missing.
+    """Where notebooks write checkpoints and figures (``files/``, as in the book), created if
+    missing.
 
     The ``smoke`` profile writes to ``files/smoke/`` instead, so that a test run never replaces
-    a learner's checkpoints (notebook 04 reuses notebook 01's classifier) with its tiny ones.
+    a learner's checkpoints (notebook 04 reuses the scorer it trained) with its tiny ones.
     """
     path = project_root() / "files"
     if get_profile() == "smoke":
@@ -119,33 +123,49 @@ def choose(
     book: dict[str, Any],
     *,
     course: dict[str, Any] | None = None,
+    speed: dict[str, Any] | None = None,
     quick: dict[str, Any] | None = None,
     smoke: dict[str, Any] | None = None,
+    full: dict[str, Any] | None = None,
     profile: str | None = None,
     show: bool = True,
 ) -> SimpleNamespace:
     """The hyperparameters for a profile, printed beside the book's.
 
-    ``full`` uses ``book`` unchanged, plus ``course``: values of what the course adds to the
-    book (shown with "-" as the book's value). ``quick`` changes the values in ``quick``;
-    ``smoke`` starts from ``quick`` and changes those in ``smoke`` too.
-    Returns a namespace (``hp.lr``) that the learner may edit before training.
+    ``book`` holds the book's values; ``course`` what the course adds to the book and ``speed``
+    the switches that change how fast training runs, not the maths (both shown with "-"
+    as the book's value). ``full`` uses them unchanged but for the values in ``full``; ``quick``
+    changes the values in ``quick``; ``smoke`` starts from ``quick`` and changes those in
+    ``smoke`` too. Returns a namespace (``hp.lr``) that the learner may edit before training.
     """
     profile = profile or get_profile()
-    course, quick, smoke = course or {}, quick or {}, smoke or {}
-    known = {**book, **course}
-    unknown = sorted((set(quick) | set(smoke)) - set(known))
-    if unknown or set(book) & set(course):
-        raise KeyError(f"{unknown or sorted(set(book) & set(course))} must be named once, in book or course: "
-                       f"{sorted(known)}")
-    changes = {"full": {}, "quick": quick, "smoke": {**quick, **smoke}}[profile]
-    values = {**known, **changes}
+    course, speed = course or {}, speed or {}
+    known = {**book, **course, **speed}
+    if len(known) < len(book) + len(course) + len(speed):
+        twice = [name for name in known if (name in book) + (name in course) + (name in speed) > 1]
+        raise KeyError(f"{twice} must be named once, in book, course or speed")
+    quick, smoke = quick or {}, smoke or {}
+    changes = {"full": full or {}, "quick": quick, "smoke": {**quick, **smoke}}
+    unknown = sorted({name for values in changes.values() for name in values} - set(known))
+    if unknown:
+        raise KeyError(f"{unknown} are not hyperparameters of this notebook; "
+                       f"they are: {sorted(known)}")
+    values = {**known, **changes[profile]}
     if show:
-        width = max(len("hyperparameter"), *(len(name) for name in values))
-        print(f"{'hyperparameter':<{width}}  {'book':>10}  {profile + ' (in use)':>16}")
-        for name, value in values.items():
-            in_book = name in book
-            mark = "  <- changed" if name in changes and changes[name] != known[name] else ""
-            mark = mark or ("" if in_book else "  (course)")
-            print(f"{name:<{width}}  {(str(book[name]) if in_book else '-'):>10}  {value!s:>16}{mark}")
+        _print_table(book, course, speed, values, changed=changes[profile], profile=profile)
     return SimpleNamespace(**values)
+
+
+def _print_table(book: dict, course: dict, speed: dict, values: dict, changed: dict,
+                 profile: str) -> None:
+    width = max(len("hyperparameter"), *(len(name) for name in values))
+    column = max(16, len(profile) + 9, *(len(str(value)) for value in values.values()))
+    print(f"{'hyperparameter':<{width}}  {'book':>10}  {profile + ' (in use)':>{column}}")
+    for group, note in ((book, ""), (course, "  (course)"), (speed, "")):
+        if group is speed and speed:
+            print("speed switches: how fast a step runs; the maths stays the same")
+        for name, default in group.items():
+            in_book = name in book
+            mark = "  <- changed" if name in changed and changed[name] != default else note
+            shown = str(book[name]) if in_book else "-"
+            print(f"{name:<{width}}  {shown:>10}  {values[name]!s:>{column}}{mark}")
