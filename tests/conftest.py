@@ -1,10 +1,18 @@
-"""Shared test set-up: a headless matplotlib backend for this process only (not the notebook kernels)."""
+"""Shared test set-up: a headless matplotlib backend for this process only (not the notebook
+kernels), figures closed after each test, and fixtures for the profile and a course folder."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
 
 
 @pytest.fixture
@@ -15,3 +23,11 @@ def profile(monkeypatch):
         monkeypatch.setenv("GAN_PROFILE", name)
 
     return set_profile
+
+
+@pytest.fixture
+def course_root(monkeypatch, tmp_path):
+    """An empty course folder (GAN_COURSE_ROOT) for one test, with no shared data folder."""
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
+    monkeypatch.delenv("GAN_DATA_DIR", raising=False)
+    return tmp_path

@@ -1,11 +1,12 @@
 """The course as a learner sees it: JupyterLab in a real browser (Chromium, driven by Playwright).
 
 Starts JupyterLab on a free localhost port with a token, opens notebook 04 in the ``smoke`` profile,
-runs all its cells from the Run menu, drags the seed slider of the latent explorer, and checks that the
-picture under the sliders changed. Screenshots go to ``test-artifacts/browser/``.
+runs all its cells from the Run menu, drags the seed slider of the latent explorer, and checks that
+the picture under the sliders changed. Screenshots go to ``test-artifacts/browser/``.
 
 Skipped, with the reason, where Playwright or Debian's Chromium (``/usr/bin/chromium``) is missing;
-``.ci/run`` installs Chromium and sets ``GAN_REQUIRE_BROWSER=1``, which turns that skip into a failure.
+``.ci/run`` installs Chromium and sets ``GAN_REQUIRE_BROWSER=1``, which turns that skip into a
+failure.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,13 +24,19 @@ from pathlib import Path
 
 import pytest
 
+from support import free_port, skip_or_fail
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("GAN_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 NOTEBOOK = "04_fashion_mnist_gan.ipynb"
-# Chromium on a machine without network: no background connections, no sandbox (containers run as root)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+# Chromium on a machine without network: no background connections, no sandbox (containers run as
+# root)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-sync", "--disable-background-networking",
+                 "--disable-component-update"]
+
+pytestmark = pytest.mark.e2e
 
 
 def missing_browser() -> str | None:
@@ -49,9 +55,7 @@ def missing_browser() -> str | None:
 def browser():
     reason = missing_browser()
     if reason:
-        if os.environ.get("GAN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"GAN_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
+        skip_or_fail(reason, "GAN_REQUIRE_BROWSER")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -60,15 +64,10 @@ def browser():
         browser.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def jupyterlab(tmp_path):
-    """JupyterLab serving a copy of the notebook (so that autosave never touches the course's file)."""
+    """JupyterLab serving a copy of the notebook (so that autosave never touches the course's file).
+    """
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
     # every cell in the page (JupyterLab 4 leaves cells out of view unrendered), and no news prompt
     for plugin, setting in (("notebook-extension/tracker", {"windowingMode": "none"}),
@@ -77,7 +76,8 @@ def jupyterlab(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(setting))
     port, token = free_port(), uuid.uuid4().hex
-    env = {**os.environ, "GAN_PROFILE": "smoke", "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+    env = {**os.environ, "GAN_PROFILE": "smoke",
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
     log = open(tmp_path / "jupyterlab.log", "w")
     server = subprocess.Popen(
@@ -89,7 +89,8 @@ def jupyterlab(tmp_path):
     try:
         for _ in range(120):
             if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited ({server.returncode}):\n{(tmp_path / 'jupyterlab.log').read_text()}")
+                logged = (tmp_path / "jupyterlab.log").read_text()
+                pytest.fail(f"JupyterLab exited ({server.returncode}):\n{logged}")
             try:
                 urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
                 break
@@ -105,12 +106,14 @@ def jupyterlab(tmp_path):
 
 
 def picture_id(src: str | None) -> str:
-    """A short fingerprint of an image's data URL, so that a failure prints 12 characters, not the PNG."""
+    """A short fingerprint of an image's data URL, so that a failure prints 12 characters, not the
+    PNG."""
     return hashlib.sha1((src or "").encode()).hexdigest()[:12]
 
 
 def explorer_image(page):
-    """The picture that the latent explorer (the first ipywidgets ``interactive`` of the notebook) shows."""
+    """The picture that the latent explorer (the first ipywidgets ``interactive`` of the notebook)
+    shows."""
     return page.locator(".widget-interact").first.locator("img").first
 
 
@@ -124,7 +127,8 @@ def test_moving_a_slider_changes_the_picture(browser, jupyterlab):
     page.locator(".jp-Notebook").wait_for()
     page.locator("#jp-main-statusbar", has_text="| Idle").wait_for()  # the kernel has started
 
-    # Run > Run All Cells, as a learner does; if JupyterLab asks which kernel, take the one it offers
+    # Run > Run All Cells, as a learner does; if JupyterLab asks which kernel, take the one it
+    # offers
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     page.wait_for_timeout(2_000)
@@ -154,12 +158,13 @@ def test_moving_a_slider_changes_the_picture(browser, jupyterlab):
     after = before
     while time.monotonic() < deadline and after == before:
         page.wait_for_timeout(250)
-        after = picture_id(explorer_image(page).get_attribute("src")) if explorer_image(page).count() else before
+        if explorer_image(page).count():
+            after = picture_id(explorer_image(page).get_attribute("src"))
     explorer_image(page).scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "2-explorer-after.png")
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert seed_value != "0", "dragging the seed slider did not move it"
-    assert after != before, (f"the explorer's picture did not change within 60 s of moving the seed slider to "
-                             f"{seed_value} (screenshots in {ARTIFACTS}); stderr in the notebook: "
-                             f"{errors.all_inner_texts()[:3]}")
+    assert after != before, (f"the explorer's picture did not change within 60 s of moving the "
+                             f"seed slider to {seed_value} (screenshots in {ARTIFACTS}); stderr "
+                             f"in the notebook: {errors.all_inner_texts()[:3]}")
     page.close()

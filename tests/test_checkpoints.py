@@ -14,7 +14,8 @@ def trained_like_model():
 
 def test_round_trip_restores_weights_and_info(tmp_path):
     model = trained_like_model()
-    path = checkpoints.save_checkpoint(model, tmp_path / "sub" / "m.pt", test_accuracy=0.9, profile="quick")
+    path = checkpoints.save_checkpoint(model, tmp_path / "sub" / "m.pt", test_accuracy=0.9,
+                                       profile="quick")
     fresh = models.fashion_classifier()
     info = checkpoints.load_checkpoint(fresh, path)
     assert info == {"test_accuracy": 0.9, "profile": "quick"}
@@ -68,3 +69,40 @@ def test_export_runs_without_the_class(tmp_path):
     assert torch.allclose(loaded(other_batch), model(other_batch), atol=1e-6)
     with pytest.raises(FileNotFoundError, match="export"):
         checkpoints.load_exported(tmp_path / "missing.pt2")
+
+
+def test_add_info_keeps_the_weights_and_adds_figures(tmp_path):
+    model = trained_like_model()
+    path = checkpoints.save_checkpoint(model, tmp_path / "m.pt", profile="quick")
+    checkpoints.add_info(path, figures={"accuracy": 0.9})
+    fresh = models.fashion_classifier()
+    assert checkpoints.load_checkpoint(fresh, path) == {"profile": "quick",
+                                                        "figures": {"accuracy": 0.9}}
+    assert all(torch.equal(a, b) for a, b in zip(fresh.parameters(), model.parameters()))
+
+
+def test_a_saved_run_comes_back_with_its_history_and_snapshots(tmp_path, capsys):
+    generator = models.shape_generator()
+    history, snapshots = {"d_loss": [1.4, 1.3]}, {2: torch.randn(5, 2)}
+    path = checkpoints.save_run(generator, tmp_path / "g.pt", history=history, snapshots=snapshots,
+                                profile="quick", epochs=2)
+    checkpoints.add_info(path, figures={"KS": 0.031})
+    loaded, history_back, snapshots_back = checkpoints.load_run(models.shape_generator(), path,
+                                                                notebook="02")
+    assert history_back == history and torch.equal(snapshots_back[2], snapshots[2])
+    assert not loaded.training
+    said = capsys.readouterr().out
+    assert "trained by notebook 02 (profile quick, epochs 2, date 20" in said and "KS 0.031" in said
+
+
+def test_loading_a_run_that_is_not_there_says_how_to_make_one(tmp_path):
+    with pytest.raises(FileNotFoundError, match="hp.train = True.*make results"):
+        checkpoints.load_run(models.shape_generator(), tmp_path / "none.pt", notebook="02")
+
+
+def test_loading_a_run_of_another_size_names_its_profile(tmp_path):
+    path = checkpoints.save_run(models.shape_generator(latent_size=3), tmp_path / "g.pt",
+                                history={}, snapshots={}, profile="full")
+    with pytest.raises(checkpoints.CheckpointMismatchError,
+                       match="(?s)trained in the full profile.*hp.train = True"):
+        checkpoints.load_run(models.shape_generator(), path, notebook="02")

@@ -1,8 +1,9 @@
-import subprocess
-import sys
+"""The profile, the device, the hyperparameter table, and the course's folders."""
 
-import torch
+from pathlib import Path
+
 import pytest
+import torch
 
 from gan_helpers import settings
 
@@ -13,10 +14,13 @@ def test_profile_from_environment(profile, name):
     assert settings.get_profile() == name
 
 
-@pytest.mark.parametrize("accelerator, expected", [(True, "full"), (False, "quick")])
-def test_default_profile_depends_on_accelerator(monkeypatch, accelerator, expected):
+@pytest.mark.parametrize("cuda, mps, expected", [(True, False, "full"), (False, True, "quick"),
+                                                (False, False, "quick")])
+def test_full_is_the_default_only_with_cuda(monkeypatch, cuda, mps, expected):
+    """Apple's MPS gets `quick`: nothing was measured there, so no hours of work unannounced."""
     monkeypatch.delenv("GAN_PROFILE", raising=False)
-    monkeypatch.setattr(settings, "has_accelerator", lambda: accelerator)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
     assert settings.get_profile() == expected
 
 
@@ -29,9 +33,8 @@ def test_unknown_profile_lists_the_valid_ones(profile):
     assert "smoke, quick, full" in message
 
 
-@pytest.mark.parametrize(
-    "cuda, mps, expected", [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")]
-)
+@pytest.mark.parametrize("cuda, mps, expected", [(True, True, "cuda"), (False, True, "mps"),
+                                                (False, False, "cpu")])
 def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
     monkeypatch.delenv("GAN_DEVICE", raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
@@ -39,10 +42,21 @@ def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected)
     assert settings.get_device() == torch.device(expected)
 
 
-def test_device_override(monkeypatch):
+def test_device_override_also_sets_the_default_profile(monkeypatch):
     monkeypatch.setenv("GAN_DEVICE", "cpu")
+    monkeypatch.delenv("GAN_PROFILE", raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert settings.get_device() == torch.device("cpu")
+    assert settings.get_profile() == "quick"  # not the book's scale on a CPU
+
+
+@pytest.mark.parametrize("value", ["gpu", "cuda"])
+def test_a_device_this_machine_lacks_is_named(monkeypatch, value):
+    monkeypatch.setenv("GAN_DEVICE", value)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=f"GAN_DEVICE='{value}' is not a device .* here: cpu"):
+        settings.get_device()
 
 
 BOOK = dict(batch_size=64, lr=1e-3, epochs=50)
@@ -55,7 +69,8 @@ def test_choose_full_is_the_book(capsys):
 
 
 def test_choose_quick_changes_only_its_values(capsys):
-    hp = settings.choose(BOOK, quick=dict(epochs=5), smoke=dict(epochs=1, batch_size=8), profile="quick")
+    hp = settings.choose(BOOK, quick=dict(epochs=5), smoke=dict(epochs=1, batch_size=8),
+                         profile="quick")
     assert vars(hp) == dict(batch_size=64, lr=1e-3, epochs=5)
     table = capsys.readouterr().out.splitlines()
     epochs_row = next(line for line in table if line.startswith("epochs"))
@@ -64,7 +79,8 @@ def test_choose_quick_changes_only_its_values(capsys):
 
 
 def test_choose_smoke_starts_from_quick():
-    hp = settings.choose(BOOK, quick=dict(epochs=5, lr=2e-3), smoke=dict(epochs=1), profile="smoke", show=False)
+    hp = settings.choose(BOOK, quick=dict(epochs=5, lr=2e-3), smoke=dict(epochs=1),
+                         profile="smoke", show=False)
     assert vars(hp) == dict(batch_size=64, lr=2e-3, epochs=1)
 
 
@@ -75,17 +91,32 @@ def test_choose_reads_the_profile_from_the_environment(profile):
 
 def test_choose_course_values_apply_in_every_profile(capsys):
     for name in ("full", "quick"):
-        hp = settings.choose(BOOK, course=dict(ema_decay=0.999), quick=dict(epochs=5), profile=name)
+        hp = settings.choose(BOOK, course=dict(ema_decay=0.999), quick=dict(epochs=5),
+                             profile=name)
         assert hp.ema_decay == 0.999 and hp.lr == 1e-3
-    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("ema_decay"))
+    table = capsys.readouterr().out.splitlines()
+    row = next(line for line in table if line.startswith("ema_decay"))
     assert row.split()[1] == "-" and "(course)" in row
-    assert settings.choose(BOOK, course=dict(ema_decay=0.9), smoke=dict(ema_decay=0.5), profile="smoke",
-                           show=False).ema_decay == 0.5
+    hp = settings.choose(BOOK, course=dict(ema_decay=0.9), smoke=dict(ema_decay=0.5),
+                         profile="smoke", show=False)
+    assert hp.ema_decay == 0.5
 
 
-def test_choose_rejects_a_name_in_both_book_and_course():
+def test_choose_rejects_a_name_in_two_groups():
     with pytest.raises(KeyError, match="once"):
         settings.choose(BOOK, course=dict(lr=1.0), profile="full")
+    with pytest.raises(KeyError, match="once"):
+        settings.choose(BOOK, course=dict(fused=True), speed=dict(fused=True), profile="full")
+
+
+def test_choose_lists_speed_switches_apart_and_full_can_change_a_course_value(capsys):
+    hp = settings.choose(BOOK, course=dict(exercise_epochs=50), speed=dict(fused_adam=True),
+                         full=dict(exercise_epochs=10), profile="full")
+    assert hp.fused_adam is True and hp.exercise_epochs == 10 and hp.epochs == 50
+    table = capsys.readouterr().out.splitlines()
+    heading = table.index("speed switches: how fast a step runs; the maths stays the same")
+    assert table[heading + 1].startswith("fused_adam")
+    assert "changed" in next(line for line in table if line.startswith("exercise_epochs"))
 
 
 def test_choose_rejects_a_misspelt_name():
@@ -93,59 +124,40 @@ def test_choose_rejects_a_misspelt_name():
         settings.choose(BOOK, quick=dict(epoch=5), profile="quick")
 
 
-def test_seed_everything_repeats_random_draws():
-    settings.seed_everything(3)
-    first = torch.rand(4)
-    settings.seed_everything(3)
-    assert torch.equal(first, torch.rand(4))
-
-
 def test_paths(monkeypatch, tmp_path, profile):
     monkeypatch.delenv("GAN_COURSE_ROOT", raising=False)
+    monkeypatch.delenv("GAN_DATA_DIR", raising=False)
     assert (settings.project_root() / "pyproject.toml").is_file()
     monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
-    assert settings.data_dir() == tmp_path / "data"
+    assert settings.data_dir() == settings.own_data_dir() == tmp_path / "data"
+    assert not settings.shared_data()
     profile("quick")
     assert settings.output_dir() == tmp_path / "files"
     assert (tmp_path / "files").is_dir()
+
+
+def test_each_copy_of_the_course_is_its_own_root(monkeypatch, tmp_path):
+    """On a server where the package is installed once, a learner's notebook runs in the
+    learner's copy of the course: that copy, not the installed one, gets the files."""
+    monkeypatch.delenv("GAN_COURSE_ROOT", raising=False)
+    learner = tmp_path / "home" / "ada" / "gan-course"
+    (learner / "gan_helpers").mkdir(parents=True)
+    (learner / "pyproject.toml").write_text("[project]\n")
+    (learner / "student").mkdir()
+    monkeypatch.chdir(learner / "student")  # where Jupyter starts a notebook's kernel
+    assert settings.project_root() == learner
+    monkeypatch.chdir(tmp_path)  # outside any copy: the copy holding the package
+    assert settings.project_root() == Path(settings.__file__).resolve().parent.parent
+
+
+def test_a_shared_data_folder_is_read_and_the_learners_own_written(monkeypatch, tmp_path):
+    monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path / "learner"))
+    monkeypatch.setenv("GAN_DATA_DIR", str(tmp_path / "shared"))
+    assert settings.shared_data() and settings.data_dir() == tmp_path / "shared"
+    assert settings.own_data_dir() == tmp_path / "learner" / "data"
 
 
 def test_smoke_runs_never_overwrite_real_checkpoints(monkeypatch, tmp_path, profile):
     monkeypatch.setenv("GAN_COURSE_ROOT", str(tmp_path))
     profile("smoke")
     assert settings.output_dir() == tmp_path / "files" / "smoke"
-
-
-KEEP_FREED_MEMORY_PROBE = """
-import resource, sys, torch
-from gan_helpers import models, settings, training
-if sys.argv[1] == "keep":
-    print(settings.keep_freed_memory())
-torch.manual_seed(0)
-G, C = models.conditional_generator(features=4, image_size=32), models.wgan_critic(features=4, image_size=32)
-losses = training.wgan_gp_step(G, C, torch.rand(4, 3, 32, 32) * 2 - 1, torch.eye(2).repeat(2, 1),
-                               torch.optim.Adam(G.parameters()), torch.optim.Adam(C.parameters()), 100)
-print(repr([loss.item() for loss in losses]))
-torch.ones(2 ** 24).sum()  # 64 MB, allocated once before counting
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(10):
-    torch.ones(2 ** 24).sum()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="keep_freed_memory acts on glibc, Linux's C library")
-def test_keep_freed_memory_reuses_pages_and_changes_no_result():
-    """Each in a fresh process (the setting holds for the rest of a process): the same WGAN-GP step gives the
-    same losses, and ten 64 MB tensors made one after another fault in far fewer fresh pages."""
-    def probe(mode):
-        run = subprocess.run([sys.executable, "-c", KEEP_FREED_MEMORY_PROBE, mode], capture_output=True, text=True,
-                             timeout=120)
-        assert run.returncode == 0, run.stderr
-        return run.stdout.split("\n")
-    plain, kept = probe("plain"), probe("keep")
-    assert kept[0] == "True"
-    assert kept[1] == plain[0]  # the losses, to the last digit
-    faults_plain, faults_kept = int(plain[1]), int(kept[2])
-    assert faults_plain >= 10  # each 64 MB tensor: fresh pages (16,384 of 4 KB; 32 of 2 MB with huge pages)
-    assert faults_kept < faults_plain / 10, (faults_kept, faults_plain)

@@ -1,46 +1,49 @@
-"""The speed work: the course's loops on every device there is, with the notebooks' speed switches; the
-book-style reference loops of bench/speed.py; and the two bench commands (speed and results)."""
+"""The speed switches: on every device there is, the same numbers with and without them; on CUDA,
+a training step replayed as a CUDA graph gives the losses of the step run as written."""
 
-import json
 import subprocess
 import sys
-from pathlib import Path
+from functools import partial
 
 import pytest
 import torch
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-from torch.utils.data import DataLoader, TensorDataset
 
-from gan_helpers import data, models, training
+from gan_helpers import data, models, speed, training
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-sys.path.insert(0, str(BENCH))
-import speed  # noqa: E402  bench/speed.py
-
-DEVICES = ["cpu",
-           pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")),
-           pytest.param("mps", marks=pytest.mark.skipif(not torch.backends.mps.is_available(), reason="no Apple MPS here"))]
+CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
+DEVICES = ["cpu", pytest.param("cuda", marks=CUDA),
+           pytest.param("mps", marks=pytest.mark.skipif(not torch.backends.mps.is_available(),
+                                                        reason="no Apple MPS here"))]
 
 
 def weights(module: nn.Module) -> list[torch.Tensor]:
     return [p.detach().clone() for p in module.parameters()]
 
 
+def dcgan_players(device, memory_format=torch.contiguous_format):
+    torch.manual_seed(0)
+    G, D = models.dcgan_players(features=4)
+    return G.to(device, memory_format=memory_format), D.to(device, memory_format=memory_format)
+
+
+def adam(network, fused=True, lr=2e-4, betas=(0.5, 0.999)):
+    return torch.optim.Adam(network.parameters(), lr=lr, betas=betas, fused=fused)
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_notebook_06_loop_trains_on_every_device_with_its_speed_switches(device):
-    """Fused Adam, channels_last images and weights, the moving average: one epoch of train_gan on ``device``."""
+    """Fused Adam, channels_last images and weights, the moving average, cuda_graphs: one epoch."""
     device = torch.device(device)
-    torch.manual_seed(0)
-    G = nn.Sequential(nn.Unflatten(1, (100, 1, 1)), models.dcgan_generator(features=4)).to(device, memory_format=torch.channels_last)
-    D = nn.Sequential(models.InstanceNoise(0.5), models.dcgan_discriminator(features=4)).to(device, memory_format=torch.channels_last)
-    images = (torch.rand(16, 3, 64, 64, device=device) * 2 - 1).contiguous(memory_format=torch.channels_last)
-    g_opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999), fused=True)
-    d_opt = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999), fused=True)
-    average = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(0.9), use_buffers=True)
+    G, D = dcgan_players(device, torch.channels_last)
+    images = (torch.rand(24, 3, 64, 64, device=device) * 2 - 1).contiguous(
+        memory_format=torch.channels_last)
+    average = training.MovingAverage(G, decay=0.9)
     before_g, before_d = weights(G), weights(D)
-    history, snapshots = training.train_gan(G, D, data.TensorLoader(images, batch_size=8, shuffle=True), g_opt, d_opt,
-                                            1, 100, torch.randn(4, 100, device=device), 1, average)
+    history, snapshots = training.train_gan(
+        G, D, data.TensorLoader(images, batch_size=4, shuffle=True), step=training.gan_step,
+        g_optimizer=adam(G), d_optimizer=adam(D), latent_size=100, epochs=1, average=average,
+        fixed_input=torch.randn(4, 100, device=device), capture=True)
     assert all(not torch.equal(a, b) for a, b in zip(before_g, weights(G)))
     assert all(not torch.equal(a, b) for a, b in zip(before_d, weights(D)))
     assert snapshots[1].shape == (4, 3, 64, 64) and torch.isfinite(snapshots[1]).all()
@@ -53,70 +56,188 @@ def test_notebook_07_loop_trains_on_every_device_with_fused_adam(device):
     torch.manual_seed(0)
     G = models.conditional_generator(features=4, image_size=32).to(device)
     C = models.wgan_critic(features=4, image_size=32).to(device)
-    g_opt = torch.optim.Adam(G.parameters(), lr=1e-4, betas=(0.0, 0.9), fused=True)
-    c_opt = torch.optim.Adam(C.parameters(), lr=1e-4, betas=(0.0, 0.9), fused=True)
-    loader = data.TensorLoader(torch.rand(8, 3, 32, 32, device=device) * 2 - 1,
-                               torch.eye(2, device=device).repeat(4, 1), batch_size=4)
+    loader = data.TensorLoader(torch.rand(16, 3, 32, 32, device=device) * 2 - 1,
+                               torch.eye(2, device=device).repeat(8, 1), batch_size=4)
     before = weights(G)
-    history, _ = training.train_wgan_gp(G, C, loader, g_opt, c_opt, 1, 100,
-                                        training.generator_input(torch.randn(2, 100), torch.eye(2)).to(device), 1)
+    history, _ = training.train_gan(G, C, loader, step=training.wgan_gp_step,
+                                    g_optimizer=adam(G, betas=(0.0, 0.9)),
+                                    d_optimizer=adam(C, betas=(0.0, 0.9)), latent_size=100,
+                                    epochs=1, capture=True)
     assert all(not torch.equal(a, b) for a, b in zip(before, weights(G)))
     assert all(len(v) == 1 for v in history.values())
 
 
-def test_book_style_gan_loop_takes_three_optimizer_steps_per_batch():
-    torch.manual_seed(0)
-    G, D = models.fashion_generator()[:-1], models.fashion_discriminator()[1:]
-    g_opt, d_opt = torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters())
-    loader = DataLoader(TensorDataset(torch.rand(12, 1, 28, 28), torch.zeros(12)), batch_size=4)
-    speed.book_style_gan(G, D, loader, g_opt, d_opt, torch.device("cpu"), steps=2,
-                         reshape=lambda x: x.reshape(-1, 28 * 28))
-    assert d_opt.state[D[0].weight]["step"] == 4  # D: real, then fakes, per batch
-    assert g_opt.state[G[0].weight]["step"] == 2
+def test_speed_switches_are_put_back_after_training():
+    before = torch.backends.cudnn.benchmark
+    with speed.switches(cudnn_benchmark=not before):
+        assert torch.backends.cudnn.benchmark is (not before)
+    assert torch.backends.cudnn.benchmark is before
 
 
-def test_book_style_wgan_gp_loop_takes_five_critic_steps_per_generator_step():
-    torch.manual_seed(0)
-    G, C = models.conditional_generator(features=4, image_size=32), models.wgan_critic(features=4, image_size=32)
-    g_opt, c_opt = torch.optim.Adam(G.parameters()), torch.optim.Adam(C.parameters())
-    loader = DataLoader(TensorDataset(torch.rand(8, 3, 32, 32), torch.tensor([0, 1] * 4)), batch_size=4)
-    speed.book_style_wgan_gp(G, C, loader, g_opt, c_opt, torch.device("cpu"), steps=1)
-    assert c_opt.state[C[0].weight]["step"] == 5
-    assert g_opt.state[G[0].weight]["step"] == 1
+def test_memory_format_names_the_layout():
+    assert speed.memory_format(True) is torch.channels_last
+    assert speed.memory_format(False) is torch.contiguous_format
 
 
-def test_speed_command_times_both_loops_and_prints_the_ratio(tmp_path):
-    out = tmp_path / "speed.json"
-    run = subprocess.run([sys.executable, str(BENCH / "speed.py"), "--notebooks", "04", "--steps", "04=3",
-                          "--json", str(out)], capture_output=True, text=True, timeout=300)
+def test_make_capturable_moves_the_learning_rate_to_the_device_for_the_schedulers():
+    network = nn.Linear(2, 2)
+    optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.5**epoch)
+    network(torch.ones(1, 2)).sum().backward()
+    optimizer.step()  # a step taken before: its count moves to the parameters' device
+    speed.make_capturable([optimizer])
+    group = optimizer.param_groups[0]
+    assert group["capturable"] and isinstance(group["lr"], torch.Tensor)
+    lr = group["lr"]
+    scheduler.step()
+    assert group["lr"] is lr and lr.item() == pytest.approx(5e-4)  # changed in place
+
+
+KEEP_FREED_MEMORY_PROBE = """
+import resource, sys, torch
+from gan_helpers import models, speed, training
+if sys.argv[1] == "keep":
+    print(speed.keep_freed_memory())
+if sys.argv[1] == "handed back":
+    print(speed.keep_freed_memory(True) and speed.keep_freed_memory(False))
+torch.manual_seed(0)
+G = models.conditional_generator(features=4, image_size=64)
+C = models.wgan_critic(features=4, image_size=64)
+real, labels = torch.rand(8, 3, 64, 64) * 2 - 1, torch.eye(2).repeat(4, 1)
+stats = training.wgan_gp_step(G, C, real, labels, g_optimizer=torch.optim.Adam(G.parameters()),
+                              d_optimizer=torch.optim.Adam(C.parameters()), latent_size=100)
+print([round(v.item(), 8) for v in stats.values()])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    torch.ones(2 ** 24).sum()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="keep_freed_memory acts on glibc, Linux's C library")
+def test_keep_freed_memory_reuses_pages_and_changes_no_result():
+    """Each in a fresh process: the same WGAN-GP step gives the same losses, and ten 64 MB tensors
+    made one after another fault in far fewer fresh pages."""
+    def probe(mode):
+        run = subprocess.run([sys.executable, "-c", KEEP_FREED_MEMORY_PROBE, mode],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.split("\n")
+
+    plain, kept = probe("plain"), probe("keep")
+    assert kept[0] == "True"
+    assert kept[1] == plain[0]  # the losses, to the last digit
+    faults_plain, faults_kept = int(plain[1]), int(kept[2])
+    assert faults_plain >= 10  # each 64 MB tensor: fresh pages (4 KB each; 2 MB with huge pages)
+    assert faults_kept < faults_plain / 10, (faults_kept, faults_plain)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+def test_handing_memory_back_restores_the_defaults():
+    """Kept, then handed back: large blocks go back to the system again, so each fresh 64 MB
+    tensor faults in fresh pages as without the switch."""
+    run = subprocess.run([sys.executable, "-c", KEEP_FREED_MEMORY_PROBE, "handed back"],
+                         capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert "ratio book/course" in run.stdout and "torch " in run.stdout
-    figures = json.loads(out.read_text())
-    assert figures["04"]["steps"] == 3 and figures["04"]["batch"] == 32
-    assert figures["04"]["book_s"] > 0 and figures["04"]["course_s"] > 0
-    assert figures["04"]["ratio"] == pytest.approx(figures["04"]["book_s"] / figures["04"]["course_s"], rel=0.02)
+    handed_back, _, faults = run.stdout.split("\n")[:3]
+    assert handed_back == "True"
+    assert int(faults) >= 10, faults
 
 
-def test_speed_command_rejects_malformed_steps():
-    run = subprocess.run([sys.executable, str(BENCH / "speed.py"), "--steps", "six"], capture_output=True, text=True)
-    assert run.returncode != 0 and "NB=N pairs" in run.stderr
+# ---- CUDA graphs (run on a CUDA machine; skipped here with the reason)
 
 
-def test_results_command_runs_a_notebook_and_collects_its_figures_and_pictures(tmp_path):
-    out, pictures = tmp_path / "results.json", tmp_path / "pictures"
-    run = subprocess.run([sys.executable, str(BENCH / "results.py"), "--profile", "smoke", "--notebooks", "03",
-                          "--pictures", str(pictures), "--out", str(out)], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads(out.read_text())
-    assert report["profile"] == "smoke" and "torch" in report["machine"]
-    result = report["notebooks"]["03_number_pattern_gan"]
-    assert result["seconds"] > 0
-    assert set(result["figures"]) == {"validity", "coverage", "total_variation"}
-    assert 0 <= result["figures"]["validity"] <= 1
-    assert result["pictures"] == ["03_histogram.png"] and (pictures / "03_histogram.png").stat().st_size > 1000
+def fashion_players(device):
+    torch.manual_seed(0)
+    G = models.fashion_generator(widths=(64, 64, 64)).to(device)
+    D = models.fashion_discriminator((64, 64, 64)).to(device)
+    return G, D
 
 
-def test_results_command_names_the_notebooks_when_one_is_unknown():
-    run = subprocess.run([sys.executable, str(BENCH / "results.py"), "--profile", "smoke", "--notebooks", "09"],
-                         capture_output=True, text=True)
-    assert run.returncode != 0 and "no notebook starts with 09" in run.stderr and "01_classifier" in run.stderr
+def eager_and_captured(make_players, step, batches, device):
+    """Run ``step`` on ``batches`` twice from the same weights and the same random state: as
+    written, and through ``CapturedStep``; return both runs' statistics and G's final weights."""
+    runs = []
+    for capture in (False, True):
+        G, D = make_players(device)
+        g_opt, d_opt = adam(G, fused=True), adam(D, fused=True)
+        speed.make_capturable([g_opt, d_opt])  # the same optimizer arithmetic in both runs
+        average = training.MovingAverage(G, decay=0.9)
+
+        def train_step(*batch, G=G, D=D, g_opt=g_opt, d_opt=d_opt, average=average):
+            stats = step(G, D, *batch, g_optimizer=g_opt, d_optimizer=d_opt, latent_size=100)
+            average.update_parameters(G)
+            return stats
+
+        run = speed.CapturedStep(train_step) if capture else train_step
+        torch.manual_seed(1)
+        stats = [{k: v.item() for k, v in run(*batch).items()} for batch in batches]
+        runs.append((stats, weights(average.module)))
+    return runs
+
+
+@CUDA
+def test_a_captured_gan_step_gives_the_losses_of_the_eager_step():
+    device = torch.device("cuda")
+    batches = [(torch.rand(32, 1, 28, 28, device=device) * 2 - 1,) for _ in range(8)]
+    (eager, eager_weights), (captured, captured_weights) = eager_and_captured(
+        fashion_players, training.gan_step, batches, device)
+    for mine, theirs in zip(eager, captured):
+        assert mine == pytest.approx(theirs, rel=1e-4, abs=1e-5)
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(eager_weights, captured_weights))
+
+
+@CUDA
+def test_a_captured_wgan_gp_step_gives_the_losses_of_the_eager_step():
+    """The penalty's double backward is recorded like any other kernel."""
+    device = torch.device("cuda")
+
+    def players(device):
+        torch.manual_seed(0)
+        G = models.conditional_generator(features=4, image_size=32).apply(models.init_weights)
+        C = models.wgan_critic(features=4, image_size=32).apply(models.init_weights)
+        return G.to(device), C.to(device)
+
+    labels = torch.eye(2, device=device).repeat(8, 1)
+    batches = [(torch.rand(16, 3, 32, 32, device=device) * 2 - 1, labels) for _ in range(6)]
+    step = partial(training.wgan_gp_step, critic_steps=2)
+    (eager, _), (captured, _) = eager_and_captured(players, step, batches, device)
+    for mine, theirs in zip(eager, captured):
+        assert mine == pytest.approx(theirs, rel=1e-3, abs=1e-4)
+
+
+@CUDA
+def test_the_loop_trains_to_comparable_figures_with_and_without_cuda_graphs():
+    device = torch.device("cuda")
+    images = torch.rand(512, 1, 28, 28, device=device) * 2 - 1
+
+    def final_losses(capture):
+        G, D = fashion_players(device)
+        torch.manual_seed(1)
+        history, _ = training.train_gan(
+            G, D, data.TensorLoader(images, batch_size=32, shuffle=True,
+                                    generator=torch.Generator().manual_seed(0)),
+            step=training.gan_step, g_optimizer=adam(G), d_optimizer=adam(D), latent_size=100,
+            epochs=3, capture=capture)
+        return {key: values[-1] for key, values in history.items()}
+
+    plain, captured = final_losses(False), final_losses(True)
+    for key in plain:
+        assert captured[key] == pytest.approx(plain[key], rel=0.05), key
+
+
+@CUDA
+def test_a_scheduler_changes_the_learning_rate_of_the_replayed_step():
+    device = torch.device("cuda")
+    G, D = fashion_players(device)
+    g_opt, d_opt = adam(G), adam(D)
+    schedules = [torch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.0 if epoch else 1.0)
+                 for opt in (g_opt, d_opt)]
+    loader = data.TensorLoader(torch.rand(256, 1, 28, 28, device=device) * 2 - 1, batch_size=32)
+    training.train_gan(G, D, loader, step=training.gan_step, g_optimizer=g_opt, d_optimizer=d_opt,
+                       latent_size=100, epochs=1, schedulers=schedules, capture=True)
+    after_first = weights(G)
+    training.train_gan(G, D, loader, step=training.gan_step, g_optimizer=g_opt, d_optimizer=d_opt,
+                       latent_size=100, epochs=1, capture=True)  # learning rate 0 now
+    assert all(torch.equal(a, b) for a, b in zip(after_first, weights(G)))

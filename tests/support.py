@@ -1,0 +1,44 @@
+"""Helpers that several test files share (the fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+import torch
+from torch import nn
+
+
+def skip_or_fail(reason: str, required_by: str) -> None:
+    """Skip with ``reason``, or fail where CI set the variable ``required_by`` to 1: there a skip
+    would hide a broken set-up."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{required_by}=1 but {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def pixel_copier() -> nn.Sequential:
+    """A G that copies z[0] into the first pixel of a 28x28 image."""
+    generator = nn.Sequential(nn.Linear(4, 784, bias=False), nn.Unflatten(1, (1, 28, 28)))
+    with torch.no_grad():
+        generator[0].weight.zero_()
+        generator[0].weight[0, 0] = 1.0
+    return generator
+
+
+def pixel_reader(weights: list[float]) -> nn.Sequential:
+    """A classifier whose logit k is the first pixel times weights[k]."""
+    classifier = nn.Sequential(nn.Flatten(), nn.Linear(784, len(weights)))
+    with torch.no_grad():
+        classifier[1].weight.zero_()
+        classifier[1].bias.zero_()
+        classifier[1].weight[:, 0] = torch.tensor(weights)
+    return classifier
