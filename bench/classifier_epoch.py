@@ -1,4 +1,5 @@
-"""Notebook 01's claim, measured: one epoch of the 10-class classifier, book-style loop vs the course's.
+"""Notebook 01's claim, measured: one epoch of the 10-class classifier, book-style loop vs the
+course's.
 
 Book style (ch. 2): torchvision's FashionMNIST with ToTensor() + Normalize() applied image by
 image through a DataLoader, images reshaped in the loop. Course: the whole set normalised once
@@ -13,13 +14,16 @@ from __future__ import annotations
 import argparse
 
 import torch
-import torchvision
 from torch import nn
-from torch.utils.data import DataLoader
-from torchvision import transforms as T
 
 from gan_helpers import data, models, settings, training
-from timing import describe_machine, report, timed  # bench/timing.py, beside this script
+
+from timing import (  # bench/timing.py, beside this script
+    book_fashion_loader,
+    describe_machine,
+    report,
+    timed,
+)
 
 
 def book_style_epoch(model, loader, loss_fn, optimizer, device, steps):
@@ -36,11 +40,11 @@ def book_style_epoch(model, loader, loss_fn, optimizer, device, steps):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=782, help="optimizer steps per loop (782 = one epoch)")
+    parser.add_argument("--steps", type=int, default=782,
+                        help="optimizer steps per loop (782 = one epoch)")
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
     device = settings.get_device()
-    raw_dir = data.prepare_fashion_mnist()
     loss_fn = nn.CrossEntropyLoss()
 
     def fresh():
@@ -48,16 +52,16 @@ def main() -> None:
         model = models.fashion_classifier().to(device)
         return model, torch.optim.Adam(model.parameters(), lr=1e-3)
 
-    transform = T.Compose([T.ToTensor(), T.Normalize([0.5], [0.5])])
-    book_set = torchvision.datasets.FashionMNIST(raw_dir.parent.parent, train=True, transform=transform)
-    book_loader = DataLoader(book_set, batch_size=args.batch_size, shuffle=True)
+    book_loader = book_fashion_loader(args.batch_size)
     model, optimizer = fresh()
-    book = timed(lambda: book_style_epoch(model, book_loader, loss_fn, optimizer, device, args.steps))
+    book = timed(lambda: book_style_epoch(model, book_loader, loss_fn, optimizer, device,
+                                          args.steps))
 
     images, labels = data.load_fashion_mnist(train=True)
     count = args.steps * args.batch_size
-    loader = data.TensorLoader(images[:count].to(device), labels[:count].to(device), batch_size=args.batch_size,
-                               shuffle=True, generator=torch.Generator().manual_seed(42))
+    loader = data.TensorLoader(images[:count].to(device), labels[:count].to(device),
+                               batch_size=args.batch_size, shuffle=True,
+                               generator=torch.Generator().manual_seed(42))
     model, optimizer = fresh()
     course = timed(lambda: training.train_epoch(model, loader, loss_fn, optimizer))
 

@@ -1,54 +1,68 @@
-"""Notebook 02's recipe, measured: the book's shape GAN against the course's changes, over seeds.
+"""Notebook 02's recipes, measured: the book's shape GAN against the course's changes, over seeds.
 
-Every run: 2,048 points on y = 1.08^x, batch 128, the same 800 epochs (no early stopping: notebook
-02 shows why), then 2,000 generated points scored by the notebook's three measures. Recipes:
+Every run: 2,048 points on y = 1.08^x, batch 128, the same ``--epochs`` (no early stopping:
+notebook 02 shows why), trained by ``training.train_gan`` with ``gan_step`` as the notebook does,
+then 2,000 generated points scored by the notebook's three measures. Recipes, each adding one
+change to the one before:
 
-- book: the book's D (Dropout 0.3) and G, Adam lr 5e-4;
-- course additions: the crowd-aware D, a moving average of G, the learning rate decayed over the
-  second half; the book's dropout, lr and betas (what the ``full`` profile trains);
-- quick: the same, plus no dropout in D, lr 1e-3 and Adam betas (0.5, 0.999) (the ``quick`` profile).
+- book: the book's D (Dropout 0.3) and G, Adam lr 5e-4, betas (0.9, 0.999);
+- + crowd-aware D: D also sees how crowded each point's neighbourhood is in its batch;
+- + moving average: G's weights averaged (decay 0.999), and the average measured;
+- + learning-rate decay: both rates fall linearly to 0 over the second half;
+- course: also no dropout in D, lr 1e-3 and Adam betas (0.5, 0.999): the course's recipe, which
+  notebook 02 trains in every profile.
 
-Two runs at a time, one CPU thread each; about two minutes per run on a 2-core CPU.
+Two runs at a time, one CPU thread each (a quality comparison, not a timing): about two minutes
+per run of 800 epochs on a 2-core CPU.
 
-    .venv/bin/python bench/shape_gan_recipes.py [--seeds 0 1 2]
+    .venv/bin/python bench/shape_gan_recipes.py [--seeds 0 1 2] [--epochs 800]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-from multiprocessing import Pool
 
 import torch
 
-RECIPES = {  # name: (course additions, dropout, lr, beta1)
-    "book": (False, 0.3, 5e-4, 0.9),
-    "course additions": (True, 0.3, 5e-4, 0.9),
-    "quick": (True, 0.0, 1e-3, 0.5),
+from timing import in_parallel
+
+# name: (crowd-aware D, moving average, learning-rate decay, dropout, lr, beta1)
+RECIPES = {
+    "book": (False, False, False, 0.3, 5e-4, 0.9),
+    "+ crowd-aware D": (True, False, False, 0.3, 5e-4, 0.9),
+    "+ moving average": (True, True, False, 0.3, 5e-4, 0.9),
+    "+ learning-rate decay": (True, True, True, 0.3, 5e-4, 0.9),
+    "course": (True, True, True, 0.0, 1e-3, 0.5),
 }
 
 
-def run(job: tuple[str, int]) -> tuple[str, int, dict]:
-    torch.set_num_threads(1)
-    from gan_helpers import data, metrics, models, training
+def run(job: tuple[str, int, int]) -> tuple[str, int, dict]:
+    from gan_helpers import data, metrics, models, sampling, training
 
-    training.progress = lambda iterable, **_: iterable  # no progress bars from the workers
-
-    name, seed = job
-    additions, dropout, lr, beta1 = RECIPES[name]
+    name, seed, epochs = job
+    crowd_aware, averaged, decayed, dropout, lr, beta1 = RECIPES[name]
     torch.manual_seed(seed)
     real = data.sample_curve(2048)
-    loader = data.TensorLoader(real, batch_size=128, shuffle=True, generator=torch.Generator().manual_seed(seed))
-    generator = models.shape_generator()
-    if additions:
-        discriminator = models.CrowdAwareShapeDiscriminator(spread=50, dropout=dropout)
-        extra = dict(ema_decay=0.999, lr_decay_from=0.5)
+    loader = data.TensorLoader(real, batch_size=128, shuffle=True,
+                               generator=torch.Generator().manual_seed(seed))
+    G = models.shape_generator()
+    if crowd_aware:
+        D = models.CrowdAwareShapeDiscriminator(spread=50, dropout=dropout)
     else:
-        discriminator, extra = models.shape_discriminator(dropout=dropout), {}
-    training.train_shape_gan(generator, discriminator, loader, data.exponential_curve, lr, (beta1, 0.999),
-                             800, None, 800, **extra)
-    with torch.no_grad():
-        points = generator(torch.randn(2000, 2, generator=torch.Generator().manual_seed(2)))
+        D = models.shape_discriminator(dropout=dropout)
+    g_opt = torch.optim.Adam(G.parameters(), lr=lr, betas=(beta1, 0.999))
+    d_opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(beta1, 0.999))
+    schedulers = []
+    if decayed:
+        def factor(epoch: int) -> float:
+            return min(1.0, 2 * (1 - epoch / epochs))
+        schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, factor) for opt in (g_opt, d_opt)]
+    average = training.MovingAverage(G, decay=0.999) if averaged else None
+    training.train_gan(G, D, loader, step=training.gan_step, g_optimizer=g_opt, d_optimizer=d_opt,
+                       latent_size=2, epochs=epochs, average=average, schedulers=schedulers)
+    shown = average.module if average is not None else G
+    points = sampling.generate(shown, sampling.seeded_noise(2, 2, 2000))
     return name, seed, {
         "median error": metrics.on_curve_error(points, data.exponential_curve).median().item(),
         "KS of x": metrics.ks_uniform(points[:, 0], 0, 50),
@@ -60,17 +74,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--recipes", nargs="+", choices=list(RECIPES), default=list(RECIPES))
+    parser.add_argument("--epochs", type=int, default=800)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    with Pool(args.jobs) as pool:
-        results = pool.map(run, [(name, seed) for name in args.recipes for seed in args.seeds], chunksize=1)
-    print(f"\n2,000 points per run, seeds {args.seeds}, torch {torch.__version__}")
-    print(f"{'recipe':<18}" + "".join(f"{key:>38}" for key in results[0][2]))
+    jobs = [(name, seed, args.epochs) for name in args.recipes for seed in args.seeds]
+    results = in_parallel(run, jobs, args.jobs)
+    print(f"\n2,000 points per run, {args.epochs} epochs, seeds {args.seeds}, "
+          f"torch {torch.__version__}")
+    print(f"{'recipe':<22}" + "".join(f"{key:>38}" for key in results[0][2]))
     for name in args.recipes:
         runs = [scores for recipe, _, scores in results if recipe == name]
-        cells = [" / ".join(f"{run[key]:.3f}" for run in runs) + f" (mean {statistics.mean(r[key] for r in runs):.3f})"
-                 for key in runs[0]]
-        print(f"{name:<18}" + "".join(f"{cell:>38}" for cell in cells))
+        cells = [" / ".join(f"{run[key]:.3f}" for run in runs)
+                 + f" (mean {statistics.mean(r[key] for r in runs):.3f})" for key in runs[0]]
+        print(f"{name:<22}" + "".join(f"{cell:>38}" for cell in cells))
 
 
 if __name__ == "__main__":

@@ -1,47 +1,55 @@
-"""The course's training loops against book-style ones, for notebooks 04, 06 and 07, timed in one run.
+"""The course's training loops against book-style ones, for notebooks 04, 06 and 07, timed in one
+run.
 
-For each notebook: the same networks, the book's batch size and the same number of optimizer steps,
-first in a book-style loop, then in the course's, one after the other. Prints seconds, images per
-second, the time of one epoch of the book's dataset (scaled from the timed steps) and the ratio, with
-the device and versions.
+For each notebook: the same networks, the book's batch size and the same number of batches (G
+steps), first in a book-style loop, then in the course's, one after the other. Prints seconds,
+images per second, the time of one epoch of the book's dataset (scaled from the timed steps) and
+the ratio, with the device and versions.
 
 Book style, the way the book's listings are written:
 - data: a torchvision dataset with per-image transforms (ToTensor, Normalize; Resize for the faces)
   through a DataLoader, every batch moved to the device inside the loop;
-- 04 and 06: three optimizer steps per batch (D on real, D on fresh fakes, G on fresh fakes: ch. 3-4's
-  train_D_on_real, train_D_on_fake, train_G), label tensors made on the CPU and moved;
+- 04 and 06: three optimizer steps per batch (D on real, D on fresh fakes, G on fresh fakes: ch.
+  3-4's train_D_on_real, train_D_on_fake, train_G), label tensors made on the CPU and moved;
 - 07: one-hot labels and label channels built per batch on the CPU; 5 critic steps, whose loss
-  backpropagates through G as well (fakes not detached; ``backward(retain_graph=True)`` keeps G's graph
-  for its own step), then one G step;
+  backpropagates through G as well (fakes not detached; ``backward(retain_graph=True)`` keeps G's
+  graph for its own step), then one G step;
 - Adam as constructed by default (on the CPU: a Python loop over the parameters).
+
 Course: what the notebook runs: the images as one tensor on the device (``data.TensorLoader``),
-``training.train_gan`` / ``train_wgan_gp`` with the notebook's moving average of G, ``Adam(fused=True)``,
-and the notebook's speed switches (``channels_last`` for notebook 06's convolutions, ``cudnn.benchmark``;
-for notebook 07, ``settings.keep_freed_memory``, which holds for the rest of the process: it is set after
-07's book-style loop has been timed, and 07 runs last).
+``training.train_gan`` with the notebook's step (``gan_step``, ``wgan_gp_step``) and moving average
+of G, ``Adam(fused=True)``, and the notebook's speed switches (``channels_last`` for notebook 06's
+convolutions; ``cudnn_benchmark``; ``cuda_graphs`` on a CUDA GPU; ``keep_freed_memory`` for
+notebook 07, on during its course loop only).
 
 The face notebooks use procedural faces saved as PNG files (the book reads the Kaggle images; the
 eyeglasses files are 1024x1024, so the book's loader does more work per image than measured here).
 
-    .venv/bin/python bench/speed.py [--notebooks 04 06 07] [--steps 04=1875 06=10 07=3] [--no-channels-last]
-                                    [--no-keep-freed-memory]
+    .venv/bin/python bench/speed.py [--notebooks 04 06 07] [--steps 04=1875 06=10 07=3]
+                                    [--no-channels-last] [--no-keep-freed-memory] [--no-cuda-graphs]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 import torch
 import torchvision
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader
 from torchvision import transforms as T
 
-from gan_helpers import data, faces, models, settings, training
-from timing import describe_machine, report, timed  # bench/timing.py, beside this script
+from gan_helpers import data, faces, models, settings, speed, training
+
+from timing import (  # bench/timing.py, beside this script
+    book_fashion_loader,
+    describe_machine,
+    report,
+    timed,
+)
 
 LATENT = 100
 BOOK = {  # the book's batch size and dataset size, and the steps timed by default
@@ -57,18 +65,28 @@ def fused_adam(parameters, lr: float, betas: tuple[float, float]) -> torch.optim
 
 
 def course_side(G, D, images, lr, betas, channels_last):
-    """What the notebooks add for speed: ``channels_last`` weights and images if asked, fused Adam; and the
-    moving average of G that they train with. Returns (G, D, images, G's optimizer, D's, the average)."""
+    """What the notebooks add for speed: ``channels_last`` weights and images if asked, fused Adam;
+    and the moving average of G that they train with. Returns (G, D, images, G's optimizer, D's,
+    the average)."""
     if channels_last:
         G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
         images = images.contiguous(memory_format=torch.channels_last)
-    average = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(0.999), use_buffers=True)
-    return G, D, images, fused_adam(G.parameters(), lr, betas), fused_adam(D.parameters(), lr, betas), average
+    average = training.MovingAverage(G, decay=0.999)
+    g_opt, d_opt = fused_adam(G.parameters(), lr, betas), fused_adam(D.parameters(), lr, betas)
+    return G, D, images, g_opt, d_opt, average
+
+
+def course_loop(G, D, loader, g_opt, d_opt, average, step, switches):
+    """One epoch of ``training.train_gan`` over ``loader``, as the notebook calls it."""
+    with speed.switches(cudnn_benchmark=True, keep_freed_memory=switches["keep_freed_memory"]):
+        training.train_gan(G, D, loader, step=step, g_optimizer=g_opt, d_optimizer=d_opt,
+                           latent_size=LATENT, epochs=1, average=average,
+                           capture=switches["cuda_graphs"])
 
 
 def seeded_players(make_generator, make_discriminator, device, init_weights: bool = True):
-    """G and D as the notebook builds them, from the same seed for both loops; the book's N(0, 0.02) weights
-    (``models.init_weights``) for the face notebooks."""
+    """G and D as the notebook builds them, from the same seed for both loops; the book's N(0, 0.02)
+    weights (``models.init_weights``) for the face notebooks."""
     torch.manual_seed(42)
     G, D = make_generator().to(device), make_discriminator().to(device)
     if init_weights:
@@ -78,7 +96,8 @@ def seeded_players(make_generator, make_discriminator, device, init_weights: boo
 
 
 def book_style_gan(G, D, loader, g_optimizer, d_optimizer, device, steps, reshape=lambda x: x):
-    """Ch. 3-4's loop: D on real, D on fresh fakes, G on fresh fakes; ``reshape`` flattens 04's images."""
+    """Ch. 3-4's loop: D on real, D on fresh fakes, G on fresh fakes; ``reshape`` flattens 04's
+    images."""
     loss_fn = nn.BCELoss()
     batch_size = loader.batch_size
     for step, (real, _) in enumerate(loader):
@@ -101,8 +120,10 @@ def book_style_gan(G, D, loader, g_optimizer, d_optimizer, device, steps, reshap
         g_optimizer.step()
 
 
-def book_style_wgan_gp(G, C, loader, g_optimizer, c_optimizer, device, steps, critic_steps=5, penalty_weight=10):
-    """Ch. 5's loop: labels and label channels built per batch, the critic's loss backpropagated through G."""
+def book_style_wgan_gp(G, C, loader, g_optimizer, c_optimizer, device, steps, critic_steps=5,
+                       penalty_weight=10):
+    """Ch. 5's loop: labels and label channels built per batch, the critic's loss backpropagated
+    through G."""
     for step, (images, labels) in enumerate(loader):
         if step == steps:
             break
@@ -135,8 +156,8 @@ def book_style_wgan_gp(G, C, loader, g_optimizer, c_optimizer, device, steps, cr
 def image_folder_loader(root, size: int, batch_size: int) -> DataLoader:
     """The book's face loader: ImageFolder, Resize, ToTensor, Normalize, one image at a time."""
     transform = T.Compose([T.Resize((size, size)), T.ToTensor(), T.Normalize([0.5] * 3, [0.5] * 3)])
-    return DataLoader(torchvision.datasets.ImageFolder(str(root), transform=transform), batch_size=batch_size,
-                      shuffle=True)
+    folder = torchvision.datasets.ImageFolder(str(root), transform=transform)
+    return DataLoader(folder, batch_size=batch_size, shuffle=True)
 
 
 def course_loader(*tensors, batch_size: int) -> data.TensorLoader:
@@ -144,76 +165,76 @@ def course_loader(*tensors, batch_size: int) -> data.TensorLoader:
                              generator=torch.Generator().manual_seed(42))
 
 
-def time_both(book_run, course_run, before_course) -> tuple[float, float]:
-    """Each loop once untimed on 2 steps (allocations, optimizer state), then timed; ``before_course`` sets
-    the course's process-wide switches between the two."""
+def time_both(book_run, course_run) -> tuple[float, float]:
+    """Each loop once untimed on 2 steps (allocations, optimizer state), then timed."""
     book_run(2)
     book = timed(lambda: book_run(None))
-    before_course()
     course_run(2)
     return book, timed(lambda: course_run(None))
 
 
-def notebook_04(device, steps, batch, channels_last, before_course):
+def notebook_04(device, steps, batch, switches):
     def players():
-        return seeded_players(models.fashion_generator, models.fashion_discriminator, device, init_weights=False)
+        return seeded_players(models.fashion_generator, models.fashion_discriminator, device,
+                              init_weights=False)
 
-    raw_dir = data.prepare_fashion_mnist()
-    transform = T.Compose([T.ToTensor(), T.Normalize([0.5], [0.5])])
-    book_set = torchvision.datasets.FashionMNIST(raw_dir.parent.parent, train=True, transform=transform)
-    book_loader = DataLoader(book_set, batch_size=batch, shuffle=True)
+    book_loader = book_fashion_loader(batch)
     G, D = players()
-    g_opt, d_opt = torch.optim.Adam(G.parameters(), lr=1e-4), torch.optim.Adam(D.parameters(), lr=1e-4)
+    g_opt = torch.optim.Adam(G.parameters(), lr=1e-4)
+    d_opt = torch.optim.Adam(D.parameters(), lr=1e-4)
 
-    def book_run(count):  # the book flattens images by hand: D[0] and G[-1] do it in the course's models
+    def book_run(count):  # the book flattens images by hand; D[0] and G[-1] do it in the course's
         book_style_gan(G[:-1], D[1:], book_loader, g_opt, d_opt, device, count or steps,
                        reshape=lambda x: x.reshape(-1, 28 * 28))
 
-    G2, D2, images, g_opt2, d_opt2, average = course_side(*players(), data.load_fashion_mnist(train=True)[0].to(device),
-                                                          1e-4, (0.9, 0.999), channels_last)
-    noise = torch.randn(32, LATENT, device=device)
+    images = data.load_fashion_mnist(train=True)[0].to(device)
+    G2, D2, images, g_opt2, d_opt2, average = course_side(*players(), images, 1e-4, (0.9, 0.999),
+                                                          switches["channels_last"])
 
     def course_run(count):
         loader = course_loader(images[: (count or steps) * batch], batch_size=batch)
-        training.train_gan(G2, D2, loader, g_opt2, d_opt2, 1, LATENT, noise, 1, average)
+        course_loop(G2, D2, loader, g_opt2, d_opt2, average, training.gan_step, switches)
 
-    return time_both(book_run, course_run, before_course)
+    return time_both(book_run, course_run)
 
 
 def face_pngs(count: int, size: int):
-    """Procedural faces as PNG files in the eyeglasses layout (cached under data/), and the same in memory."""
+    """Procedural faces as PNG files in the eyeglasses layout (cached under data/), and the same in
+    memory."""
     root = faces.write_face_folder(count, size=size)
     return root, data.load_image_folder(root, size)
 
 
-def notebook_06(device, steps, batch, channels_last, before_course):
+def notebook_06(device, steps, batch, switches):
     count = (steps + 2) * batch
     root, loaded = face_pngs(count, 64)
     book_loader = image_folder_loader(root, 64, batch)
 
     def players():
-        return seeded_players(lambda: nn.Sequential(nn.Unflatten(1, (LATENT, 1, 1)), models.dcgan_generator(LATENT)),
-                              lambda: nn.Sequential(models.InstanceNoise(0.5), models.dcgan_discriminator()), device)
+        torch.manual_seed(42)
+        G, D = models.dcgan_players(LATENT)
+        return G.to(device), D.to(device)
 
     G, D = players()
     betas = (0.5, 0.999)
-    g_opt, d_opt = torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
+    g_opt = torch.optim.Adam(G.parameters(), 2e-4, betas=betas)
+    d_opt = torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
 
     def book_run(count):
         book_style_gan(G, D[1:], book_loader, g_opt, d_opt, device, count or steps)
 
-    G2, D2, images, g_opt2, d_opt2, average = course_side(*players(), data.to_unit_range(loaded.images).to(device),
-                                                          2e-4, betas, channels_last)
-    noise = torch.randn(32, LATENT, device=device)
+    images = data.to_unit_range(loaded.images).to(device)
+    G2, D2, images, g_opt2, d_opt2, average = course_side(*players(), images, 2e-4, betas,
+                                                          switches["channels_last"])
 
     def course_run(count):
         loader = course_loader(images[: (count or steps) * batch], batch_size=batch)
-        training.train_gan(G2, D2, loader, g_opt2, d_opt2, 1, LATENT, noise, 1, average)
+        course_loop(G2, D2, loader, g_opt2, d_opt2, average, training.gan_step, switches)
 
-    return time_both(book_run, course_run, before_course)
+    return time_both(book_run, course_run)
 
 
-def notebook_07(device, steps, batch, channels_last, before_course):
+def notebook_07(device, steps, batch, switches):
     size = 256
     root, loaded = face_pngs((steps + 2) * batch, size)
     book_loader = image_folder_loader(root, size, batch)
@@ -224,22 +245,23 @@ def notebook_07(device, steps, batch, channels_last, before_course):
 
     G, C = players()
     betas = (0.0, 0.9)
-    g_opt, c_opt = torch.optim.Adam(G.parameters(), 1e-4, betas=betas), torch.optim.Adam(C.parameters(), 1e-4, betas=betas)
+    g_opt = torch.optim.Adam(G.parameters(), 1e-4, betas=betas)
+    c_opt = torch.optim.Adam(C.parameters(), 1e-4, betas=betas)
 
     def book_run(count):
         book_style_wgan_gp(G, C, book_loader, g_opt, c_opt, device, count or steps)
 
-    G2, C2, images, g_opt2, c_opt2, average = course_side(*players(), data.to_unit_range(loaded.images).to(device),
-                                                          1e-4, betas, channels_last)
+    images = data.to_unit_range(loaded.images).to(device)
+    G2, C2, images, g_opt2, c_opt2, average = course_side(*players(), images, 1e-4, betas,
+                                                          switches["channels_last"])
     one_hot = nn.functional.one_hot(loaded.labels, 2).float().to(device)
-    fixed = training.generator_input(torch.randn(4, LATENT), torch.eye(2).repeat(2, 1)).to(device)
 
     def course_run(count):
-        loader = course_loader(images[: (count or steps) * batch], one_hot[: (count or steps) * batch],
-                               batch_size=batch)
-        training.train_wgan_gp(G2, C2, loader, g_opt2, c_opt2, 1, LATENT, fixed, 1, average)
+        taken = (count or steps) * batch
+        loader = course_loader(images[:taken], one_hot[:taken], batch_size=batch)
+        course_loop(G2, C2, loader, g_opt2, c_opt2, average, training.wgan_gp_step, switches)
 
-    return time_both(book_run, course_run, before_course)
+    return time_both(book_run, course_run)
 
 
 NOTEBOOKS = {"04": notebook_04, "06": notebook_06, "07": notebook_07}
@@ -253,32 +275,39 @@ def main() -> None:
     parser.add_argument("--steps", nargs="*", default=[], metavar="NB=N",
                         help="optimizer steps to time per notebook, e.g. 06=20 (defaults: "
                              + ", ".join(f"{k}={v['steps']}" for k, v in BOOK.items()) + ")")
-    parser.add_argument("--no-channels-last", action="store_true", help="turn notebook 06's channels_last off")
+    parser.add_argument("--no-channels-last", action="store_true",
+                        help="turn notebook 06's channels_last off")
     parser.add_argument("--no-keep-freed-memory", action="store_true",
-                        help="leave the C library's memory settings alone in notebook 07's course loop")
+                        help="leave glibc's memory settings alone in notebook 07's course loop")
+    parser.add_argument("--no-cuda-graphs", action="store_true",
+                        help="run the course's steps as written on a CUDA GPU, not as graphs")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args()
     try:
-        steps = {**{k: v["steps"] for k, v in BOOK.items()}, **{k: int(v) for k, v in (s.split("=") for s in args.steps)}}
+        asked = {k: int(v) for k, v in (pair.split("=") for pair in args.steps)}
     except ValueError:
         sys.exit(f"--steps takes NB=N pairs such as 06=20, not {args.steps}")
+    if set(asked) - set(BOOK):
+        sys.exit(f"--steps: no notebook {', '.join(sorted(set(asked) - set(BOOK)))} here; the "
+                 f"timed notebooks are {', '.join(BOOK)}")
+    steps = {**{k: v["steps"] for k, v in BOOK.items()}, **asked}
+    os.environ["TQDM_DISABLE"] = "1"  # no progress bars between the timings
     device = settings.get_device()
-    torch.backends.cudnn.benchmark = True
     print(describe_machine(device))
     figures = {"machine": describe_machine(device)}
-    for name in sorted(args.notebooks):  # 07 last: its course loop changes how the process allocates memory
+    for name in sorted(args.notebooks):
         book_values = BOOK[name]
         batch = book_values["batch"]
-        channels_last = CHANNELS_LAST[name] and not args.no_channels_last
-        keep_memory = KEEP_FREED_MEMORY[name] and not args.no_keep_freed_memory
-        before_course = settings.keep_freed_memory if keep_memory else (lambda: None)
-        book, course = NOTEBOOKS[name](device, steps[name], batch, channels_last, before_course)
+        switches = {"channels_last": CHANNELS_LAST[name] and not args.no_channels_last,
+                    "keep_freed_memory": KEEP_FREED_MEMORY[name] and not args.no_keep_freed_memory,
+                    "cuda_graphs": speed.cuda_graphs_possible(device) and not args.no_cuda_graphs}
+        book, course = NOTEBOOKS[name](device, steps[name], batch, switches)
         images = steps[name] * batch
-        ratio = report(f"notebook {name}: {steps[name]} steps of batch {batch}"
-                       + (", channels_last" if channels_last else "")
-                       + (", keep_freed_memory" if keep_memory else ""), images, book, course,
-                       book_values["epoch_images"])
-        figures[name] = {"steps": steps[name], "batch": batch, "book_s": round(book, 3), "course_s": round(course, 3),
+        used = "".join(f", {switch}" for switch, on in switches.items() if on)
+        ratio = report(f"notebook {name}: {steps[name]} steps of batch {batch}{used}", images,
+                       book, course, book_values["epoch_images"])
+        figures[name] = {"steps": steps[name], "batch": batch, "book_s": round(book, 3),
+                         "course_s": round(course, 3),
                          "book_epoch_s": round(book * book_values["epoch_images"] / images, 1),
                          "course_epoch_s": round(course * book_values["epoch_images"] / images, 1),
                          "ratio": round(ratio, 2)}
