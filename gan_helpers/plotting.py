@@ -42,16 +42,22 @@ def show_images(
     return fig
 
 
-def show_grid(images: torch.Tensor, title: str = "", nrow: int = 16,
-              size: float = 0.8) -> plt.Figure:
-    """Images in [-1, 1], (N, C, H, W), tiled into one picture by ``torchvision.utils.make_grid``,
-    ``nrow`` to a row, as the PyTorch DCGAN tutorial shows its progress (notebook 04)."""
+def _tiled(images: torch.Tensor, nrow: int) -> np.ndarray:
+    """Images in [-1, 1], (N, C, H, W), as one (H, W, 3) picture in [0, 1], ``nrow`` to a row,
+    1 pixel of white between them (``torchvision.utils.make_grid``)."""
     grid = make_grid(images.detach().cpu().float(), nrow=nrow, padding=1, normalize=True,
                      value_range=(-1, 1), pad_value=1.0)
+    return grid.permute(1, 2, 0).numpy()
+
+
+def show_grid(images: torch.Tensor, title: str = "", nrow: int = 16,
+              size: float = 0.8) -> plt.Figure:
+    """Images in [-1, 1], (N, C, H, W), tiled into one picture, ``nrow`` to a row, as the PyTorch
+    DCGAN tutorial shows its progress (notebook 04)."""
     rows = -(-len(images) // nrow)
     height = rows * size + (0.3 if title else 0)
     fig, ax = plt.subplots(figsize=(min(len(images), nrow) * size, height))
-    ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
+    ax.imshow(_tiled(images, nrow), interpolation="nearest")
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=10)
@@ -66,12 +72,10 @@ def show_progress(snapshots: dict[int, torch.Tensor], count: int = 8,
     epoch keeps the executed notebook small; ``size`` is inches per image (0.64 shows 64-pixel
     images at their own resolution)."""
     epochs = list(snapshots)
-    rows = torch.cat([snapshots[epoch][:count].detach().cpu().float() for epoch in epochs])
-    grid = make_grid(rows, nrow=count, padding=1, normalize=True, value_range=(-1, 1),
-                     pad_value=1.0)
+    picture = _tiled(torch.cat([snapshots[epoch][:count] for epoch in epochs]), nrow=count)
     fig, ax = plt.subplots(figsize=(count * size + 0.8, len(epochs) * size))
-    ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
-    row_height = grid.shape[1] / len(epochs)
+    ax.imshow(picture, interpolation="nearest")
+    row_height = picture.shape[0] / len(epochs)
     ax.set_yticks([row_height * (i + 0.5) for i in range(len(epochs))],
                   [f"epoch {epoch}" for epoch in epochs], fontsize=9)
     ax.set_xticks([])
