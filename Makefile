@@ -7,6 +7,7 @@
 #   make student   write the student edition, student/, from notebooks/
 #   make check     is this machine ready? versions, device, data, Jupyter kernel
 #   make results   run every notebook in PROFILE (default quick): figures, pictures, executed notebooks
+#   make site      the course as a website in site/ (open site/index.html), built and read offline
 #   make gpu-check on a CUDA machine: the speed benchmark, the notebooks in full, the CUDA tests
 
 PYTHON ?= python3
@@ -18,10 +19,10 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL := --nbval-lax --nbval-current-env
 
 .PHONY: help install install-test data lab test lint unit notebooks student check results \
-        gpu-check clean
+        site gpu-check clean
 
 help:
-	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +40,7 @@ install: $(VENV)/.course
 install-test: $(VENV)/.test
 
 data: $(VENV)/.course
-	$(BIN)/python -m gan_helpers.prepare fashion-mnist
+	$(BIN)/python -m gan_helpers.course.prepare fashion-mnist
 
 lab: data
 	$(BIN)/jupyter lab --port=$(PORT) $(LAB_ARGS) notebooks/
@@ -59,10 +60,10 @@ notebooks: install-test data
 	GAN_PROFILE=smoke $(BIN)/python -m pytest notebooks student $(NBVAL)
 
 student: install
-	$(BIN)/python -m gan_helpers.editions student
+	$(BIN)/python -m gan_helpers.course.editions student
 
 check: $(VENV)/.course
-	$(BIN)/python -m gan_helpers.check
+	$(BIN)/python -m gan_helpers.course.check
 
 PROFILE ?= quick
 results: install-test data
@@ -70,9 +71,18 @@ results: install-test data
 	    $(if $(filter-out smoke,$(PROFILE)),--pictures docs/results/$(PROFILE)) \
 	    $(if $(filter quick,$(PROFILE)),--executed docs/notebooks)
 
+$(VENV)/.site: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[site]"
+	touch $(VENV)/.course $@
+
+# the executed notebooks of docs/notebooks/ (as make results left them, not run again), README.md and
+# docs/ as one static site; nothing is fetched from the network, to build it or to read it
+site: $(VENV)/.site
+	$(BIN)/python docs/site/build.py --quiet site
+
 GPU_CHECK_ARGS ?= --cap
 gpu-check: install-test data
 	$(BIN)/python bench/gpu_check.py $(GPU_CHECK_ARGS)
 
 clean:
-	rm -rf $(VENV) files .pytest_cache
+	rm -rf $(VENV) files .pytest_cache site .site-cache

@@ -37,7 +37,6 @@ def book_style_epoch(model, loader, loss_fn, optimizer, device, steps):
         optimizer.step()
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=782,

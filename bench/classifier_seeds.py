@@ -48,7 +48,7 @@ def run(seed: int, stop_on: str, halving_patience: int | None, images, labels, t
                             stop_on=stop_on, scheduler=scheduler)
     early_stop.restore_best(model)
     accuracy = metrics.accuracy(metrics.predict(model, test_images), test_labels)
-    return accuracy, early_stop.best_epoch
+    return accuracy, early_stop.best_check
 
 
 def main() -> None:

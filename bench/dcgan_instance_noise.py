@@ -4,7 +4,7 @@ Each level trains notebook 06's `quick` DCGAN (features 16, batch 32, Adam 2e-4 
 (0.5, 0.999), the book's weight init, a moving average of G with decay 0.99) on 10,000 procedural
 faces for ``--epochs`` epochs, with ``InstanceNoise(std)`` in front of D, through
 ``training.train_gan`` and ``gan_step`` as the notebook does. Then a face classifier trained on the
-faces' labels (``scorers.train_face_classifier``) scores 2,000 faces of G's average, as notebook
+faces' labels (``scorers.attribute_classifier``) scores 2,000 faces of G's average, as notebook
 06 does: the Fréchet distance to 2,000 real faces (beside 2,000 other real faces: the baseline) and
 how often it sees glasses and long hair, against the real faces.
 
@@ -26,7 +26,8 @@ FACES, SCORED = 10_000, 2_000
 
 
 def train(job: tuple[float, int, int]) -> tuple[float, dict]:
-    from gan_helpers import data, faces, models, training
+    from gan_helpers import data, models, training
+    from gan_helpers.course import faces
 
     std, epochs, seed = job
     images, _ = faces.make_faces(FACES, seed=0)
@@ -49,10 +50,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     results = dict(in_parallel(train, [(std, args.epochs, args.seed) for std in args.levels]))
-    from gan_helpers import data, faces, metrics, models, sampling, scorers
+    from gan_helpers import data, metrics, models, sampling, scorers
+    from gan_helpers.course import faces
 
     images, attributes = faces.make_faces(FACES, seed=0)
-    classifier, accuracy = scorers.train_face_classifier(images, attributes, torch.device("cpu"))
+    classifier, accuracy = scorers.attribute_classifier(images, attributes, torch.device("cpu"))
     names = list(attributes)
     order = torch.randperm(FACES, generator=torch.Generator().manual_seed(1))
     real = data.to_unit_range(images[order])

@@ -1,20 +1,19 @@
 """Notebook 04's recipe over seeds: the Fréchet distance and the ten class shares, per seed, with
 their mean and spread.
 
-Each run executes notebook 04 itself (``gan_helpers.runner``) in a profile (``quick`` by default)
-with ``hp.seed`` set to one seed, and reads what the notebook measured: the Fréchet distance to
-10,000 real test images on the scorer's features, its real-vs-real baseline, and the share of
-each kind of clothing among 10,000 generated images. ``--set name=value`` changes more
+Each run executes notebook 04 itself (``gan_helpers.course.runner``) in a profile (``quick`` by
+default) with ``hp.seed`` set to one seed, and reads what the notebook measured: the Fréchet
+distance to 10,000 real test images on the scorer's features, its real-vs-real baseline, and the
+share of each kind of clothing among 10,000 generated images. ``--set name=value`` changes more
 hyperparameters (to compare recipes). Runs stop after the scoring cell, work in a fresh course
-folder each (the data read from this one) and share this folder's scorer, trained first if there
-is none.
+folder each (the data read from this one) and share this folder's scorer, trained first if there is
+none.
 
-Runs go ``--jobs`` at a time with one CPU thread each (a quality study, not a timing: each run
-takes about twice as long as the notebook alone).
+Runs go ``--jobs`` at a time with one CPU thread each (a quality study, not a timing: each run takes
+about twice as long as the notebook alone).
 
-    .venv/bin/python bench/fashion_gan_seeds.py [--seeds 1 2 3] [--set epochs=12 batch_size=64]
-                                                [--json FILE]
-"""
+.venv/bin/python bench/fashion_gan_seeds.py [--seeds 1 2 3] [--set epochs=12 batch_size=64] [--json
+FILE]"""
 
 from __future__ import annotations
 
@@ -38,7 +37,8 @@ def run(job: tuple[int, dict, str, str]) -> dict:
     os.environ["GAN_PROFILE"] = profile
     with tempfile.TemporaryDirectory(prefix="fashion-seed-") as root:
         os.environ["GAN_COURSE_ROOT"] = root
-        from gan_helpers import data, runner, settings
+        from gan_helpers import data, settings
+        from gan_helpers.course import runner
 
         shutil.copy(scorer, settings.output_dir() / "fashion_scorer.pt")
         start = time.perf_counter()

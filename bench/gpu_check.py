@@ -54,7 +54,8 @@ def run_notebook(path: Path, changes: dict, env: dict) -> dict:
     training cells' time, and the figures it recorded."""
     import nbformat
 
-    from gan_helpers import runner, settings
+    from gan_helpers import settings
+    from gan_helpers.course import runner
 
     os.environ.update(env)
     notebook = nbformat.read(path, as_version=4)
@@ -101,7 +102,7 @@ def main() -> int:
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
            "TQDM_DISABLE": "1", "PYTHONUNBUFFERED": "1"}
     sys.path.insert(0, str(ROOT))
-    from gan_helpers import prepare
+    from gan_helpers.course import prepare
 
     print(f"Fashion-MNIST ready in {prepare.prepare_fashion_mnist(system_dir=args.fashion_mnist)}")
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
@@ -128,7 +129,7 @@ def main() -> int:
             if code:
                 failed.append("bench/speed.py")
         summary["notebooks"] = {}
-        from gan_helpers import runner
+        from gan_helpers.course import runner
 
         for path in runner.notebook_paths(args.notebooks):
             changes, share = CAPS[path.name[:2]] if args.cap else ({}, 1.0)

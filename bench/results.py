@@ -27,7 +27,8 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import CellExecutionError
 
-from gan_helpers import runner, settings
+from gan_helpers import settings
+from gan_helpers.course import runner
 
 from timing import describe_machine  # bench/timing.py, beside this script
 

@@ -42,7 +42,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 from torchvision import transforms as T
 
-from gan_helpers import data, faces, models, settings, speed, training
+from gan_helpers import data, models, settings, training
+from gan_helpers.course import faces, speed
 
 from timing import (  # bench/timing.py, beside this script
     book_fashion_loader,
@@ -78,7 +79,7 @@ def course_side(G, D, images, lr, betas, channels_last):
 
 def course_loop(G, D, loader, g_opt, d_opt, average, step, switches):
     """One epoch of ``training.train_gan`` over ``loader``, as the notebook calls it."""
-    with speed.switches(cudnn_benchmark=True, keep_freed_memory=switches["keep_freed_memory"]):
+    with speed.process_switches(cudnn_benchmark=True, keep_memory=switches["keep_freed_memory"]):
         training.train_gan(G, D, loader, step=step, g_optimizer=g_opt, d_optimizer=d_opt,
                            latent_size=LATENT, epochs=1, average=average,
                            capture=switches["cuda_graphs"])

@@ -23,7 +23,8 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import CellExecutionError
 
-from gan_helpers import runner, settings
+from gan_helpers import settings
+from gan_helpers.course import runner
 
 from timing import describe_machine
 
@@ -39,9 +40,8 @@ def up_to_the_sliders(path: Path) -> nbformat.NotebookNode:
     sliders = next((i for i in code if "_explorer(" in notebook.cells[i].source), None)
     if table is None or sliders is None:
         raise ValueError(f"{path.name} has no hyperparameter table or no explorer to time")
-    notebook.cells = (notebook.cells[:table + 1]
-                      + [nbformat.v4.new_code_cell("hp.train = False")]
-                      + notebook.cells[table + 1:sliders + 1])
+    notebook.cells = [*notebook.cells[: table + 1], nbformat.v4.new_code_cell("hp.train = False"),
+                      *notebook.cells[table + 1 : sliders + 1]]
     return notebook
 
 

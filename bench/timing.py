@@ -76,7 +76,7 @@ def book_fashion_loader(batch_size: int):
     from torch.utils.data import DataLoader
     from torchvision import transforms
 
-    from gan_helpers import prepare
+    from gan_helpers.course import prepare
 
     raw_dir = prepare.prepare_fashion_mnist()
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.5], [0.5])])

@@ -4,7 +4,7 @@ optimizer recipe.
 Each recipe trains notebook 07's conditional WGAN-GP (32x32 procedural faces, `features` 16, the
 book's step, ``training.wgan_gp_step``: 5 critic steps with gradient penalty 10 per G step; the
 book's weight init) for ``--steps`` G steps on 4,500 faces. Every ``--every`` steps, a face
-classifier trained on the faces' labels (``scorers.train_face_classifier``) scores 500 noise
+classifier trained on the faces' labels (``scorers.attribute_classifier``) scores 500 noise
 vectors drawn with the glasses label and the same 500 without, as notebook 07 does: the attribute
 accuracy of each label (the share of faces in which it sees what was asked for), for G and for a
 moving average of G (decay 0.99).
@@ -80,10 +80,11 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=500)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
-    from gan_helpers import faces, scorers
+    from gan_helpers import scorers
+    from gan_helpers.course import faces
 
     images, attributes = faces.make_faces(FACES, size=SIZE)
-    classifier, _ = scorers.train_face_classifier(images, attributes, torch.device("cpu"), seed=42)
+    classifier, _ = scorers.attribute_classifier(images, attributes, torch.device("cpu"), seed=42)
     state = classifier.state_dict()  # trained once, here; each worker loads it
     results = in_parallel(train, [(recipe, args.steps, args.every, args.seed, images, attributes,
                                    state) for recipe in args.recipes])

@@ -9,6 +9,7 @@ back with ``torch.load(..., weights_only=True)``, which refuses to run code hidd
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,11 @@ def save_checkpoint(model: nn.Module, path: str | Path, **info: Any) -> Path:
         "model_class": type(model).__name__,
         "info": info,
     }
-    save_whole(checkpoint, path)
+    save_atomically(checkpoint, path)
     return path
 
 
-def save_whole(contents: Any, path: Path) -> None:
+def save_atomically(contents: Any, path: Path) -> None:
     """``torch.save`` under a temporary name, then a rename: an interrupted save leaves the
     previous file intact, and only a complete file is ever found at ``path``."""
     partial = path.with_name(path.name + ".partial")
@@ -101,7 +102,7 @@ def add_info(path: str | Path, **info: Any) -> None:
     path = Path(path)
     checkpoint = _read(path)
     checkpoint["info"].update(info)
-    save_whole(checkpoint, path)
+    save_atomically(checkpoint, path)
 
 
 # ---- a trained generator and the run that made it: explore without training (hp.train = False)
@@ -138,6 +139,41 @@ def load_run(generator: nn.Module, path: str | Path, *, notebook: str,
     print(f"loaded the generator from {path}, trained by notebook {notebook} ({run})"
           + (f"; it measured {figures}" if figures else ""))
     return generator.eval(), info["history"], info["snapshots"]
+
+
+def train_or_load(generator: nn.Module, path: str | Path, *, train: bool, notebook: str,
+                  run: Callable[[], tuple[dict[str, list[float]], dict[int, torch.Tensor]]],
+                  **info: Any) -> tuple[dict[str, list[float]], dict[int, torch.Tensor]]:
+    """The training cell of every GAN notebook (notebook 02): with ``train``, ``run()`` trains
+    (the notebook's call of ``train_gan``, written as a ``lambda``) and ``generator``, the G that
+    run trains or averages, is saved with the run's history, snapshots, number of epochs and
+    ``info`` (``save_run``); without, the generator an earlier run saved is loaded into
+    ``generator`` instead (``load_run``), and nothing trains. Returns (history, snapshots), with
+    ``generator`` in eval mode either way."""
+    if train:
+        history, snapshots = run()
+        epochs = len(next(iter(history.values())))
+        save_run(generator.eval(), path, history=history, snapshots=snapshots, epochs=epochs,
+                 **info)
+        return history, snapshots
+    _, history, snapshots = load_run(generator, path, notebook=notebook)
+    return history, snapshots
+
+
+@torch.no_grad()
+def reload_and_compare(generator: nn.Module, path: str | Path, trained: nn.Module,
+                       inputs: torch.Tensor) -> dict[str, Any]:
+    """Load the checkpoint at ``path`` into ``generator`` (a new one, untrained) and say whether
+    it makes the same outputs as ``trained`` for ``inputs``, both in eval mode: proof that the
+    file holds the trained weights (notebooks 04, 06 and 07). Returns the checkpoint's info."""
+    path = Path(path)
+    info = load_checkpoint(generator, path)
+    outputs = [network.eval()(inputs.to(next(network.parameters()).device)).cpu()
+               for network in (generator, trained)]
+    same = torch.allclose(*outputs, atol=1e-5)
+    print(f"loaded {path.name} (trained in the {info.get('profile', 'unknown')} profile); "
+          f"same outputs as the G in memory: {same}")
+    return info
 
 
 def export_model(model: nn.Module, example_input: torch.Tensor, path: str | Path) -> Path:

@@ -1,11 +1,13 @@
 """The datasets of the course in memory, as tensors (Fashion-MNIST and ``TensorLoader``
 introduced in notebook 01): images, labels, samplers of points and numbers, and face folders.
 
-``prepare`` gets the files onto the machine and checks them; this module reads them.
+``course.prepare`` gets the files onto the machine and checks them (``make data``); this module
+reads them.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +16,9 @@ from typing import NamedTuple
 import torch
 from torch.utils.data import TensorDataset
 
-from . import faces, settings
-from .prepare import FACE_DATASETS, check_image_folder, prepare_fashion_mnist
+from . import settings
+from .course import faces
+from .course.prepare import FACE_DATASETS, check_image_folder, prepare_fashion_mnist
 
 FASHION_CLASSES = (
     "t-shirt", "trouser", "pullover", "dress", "coat",
@@ -63,7 +66,7 @@ class TensorLoader:
 
     def __len__(self) -> int:
         count = len(self.tensors[0])
-        return count // self.batch_size if self.drop_last else -(-count // self.batch_size)
+        return count // self.batch_size if self.drop_last else math.ceil(count / self.batch_size)
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
         count = len(self.tensors[0])
@@ -130,8 +133,7 @@ def sample_multiples(
 
     The book's ``torch.randint(0, 20, (10,)) * 5`` for ``multiple=5``.
     """
-    return torch.randint(0, -(-width // multiple), (count,), generator=generator) * multiple
-
+    return torch.randint(0, math.ceil(width / multiple), (count,), generator=generator) * multiple
 
 
 # ---- face datasets: image folders (notebooks 06 and 07)
@@ -139,12 +141,11 @@ def sample_multiples(
 
 class ImageFolderData(NamedTuple):
     """What ``load_image_folder`` returns: uint8 images (N, 3, size, size), ImageFolder's class
-    index of each, the class names, and each image's path relative to the dataset's folder."""
+    index of each, and the class names."""
 
     images: torch.Tensor
     labels: torch.Tensor
     classes: list[str]
-    files: list[str]
 
 
 def load_image_folder(root: Path, size: int = 64,
@@ -166,18 +167,16 @@ def load_image_folder(root: Path, size: int = 64,
     else:
         indices = torch.linspace(0, total - 1, count).long().tolist()
     images, labels = zip(*(folder[i] for i in indices))
-    files = [Path(folder.samples[i][0]).relative_to(root).as_posix() for i in indices]
-    return ImageFolderData(torch.stack(images), torch.tensor(labels), folder.classes, files)
+    return ImageFolderData(torch.stack(images), torch.tensor(labels), folder.classes)
 
 
 @dataclass
 class FaceData:
-    """A face dataset in memory (notebooks 06 and 07): its name and folder, uint8 images
-    (N, 3, size, size), and the attributes known for every image ({name: bool tensor}; empty when
-    the dataset has none)."""
+    """A face dataset in memory (notebooks 06 and 07): its name, uint8 images (N, 3, size, size),
+    and the attributes known for every image ({name: bool tensor}; empty when the dataset has
+    none)."""
 
     name: str
-    root: Path
     images: torch.Tensor
     attributes: dict[str, torch.Tensor]
 
@@ -202,11 +201,11 @@ def load_faces(dataset: str, count: int, size: int = 64, seed: int = faces.COURS
             attributes = {"glasses": loaded.labels == loaded.classes.index("G")}
         print(f"Using the book's {dataset} faces from {real}: {len(loaded.images):,} images at "
               f"{size}x{size}.")
-        return FaceData(f"{dataset} faces", real, loaded.images, attributes)
+        return FaceData(f"{dataset} faces", loaded.images, attributes)
     images, attributes, folder = faces.cached_faces(count, seed, size)
     print(f"No {real} folder (the book's Kaggle {dataset} faces): using {len(images):,} "
           f"procedural faces from {folder}. To train on the book's data, see data/README.md.")
-    return FaceData("procedural faces", folder, images, attributes)
+    return FaceData("procedural faces", images, attributes)
 
 
 def to_unit_range(images: torch.Tensor) -> torch.Tensor:

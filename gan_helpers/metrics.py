@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -16,8 +18,9 @@ def predicted_labels(outputs: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def outputs_of(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """The model's outputs for every image, batch by batch, in eval mode (no dropout), without
-    gradients, on the CPU."""
+    """The model's outputs for every input, ``batch_size`` at a time (moved to the model's
+    device), in eval mode (no dropout, BatchNorm's running statistics), without gradients, on the
+    CPU."""
     model.eval()
     device = next(model.parameters()).device
     batches = (images[i : i + batch_size].to(device) for i in range(0, len(images), batch_size))
@@ -91,7 +94,7 @@ def number_quality(numbers: torch.Tensor, multiple: int = 5, width: int = 100) -
       half the sum of absolute differences (0 = the same histogram, 1 = nothing in common).
     """
     numbers = numbers.flatten().long()
-    valid_values = -(-width // multiple)
+    valid_values = math.ceil(width / multiple)
     counts = torch.bincount(numbers, minlength=width).double()
     valid_counts = counts[::multiple][:valid_values]
     share = counts / counts.sum()

@@ -131,9 +131,11 @@ def fashion_discriminator(widths: tuple[int, int, int] = (1024, 512, 256),
     layers: list[nn.Module] = [nn.Flatten()]
     for width_in, width_out in zip((28 * 28, *widths), widths):
         layers += [nn.Linear(width_in, width_out), nn.ReLU(), nn.Dropout(0.3)]
+    features = widths[-1]
     if minibatch_std:
         layers.append(MinibatchStd())
-    return nn.Sequential(*layers, nn.Linear(widths[-1] + minibatch_std, 1), nn.Sigmoid())
+        features += 1  # MinibatchStd adds one feature per sample
+    return nn.Sequential(*layers, nn.Linear(features, 1), nn.Sigmoid())
 
 
 def fashion_generator(latent_size: int = 100,
@@ -226,10 +228,9 @@ def init_weights(module: nn.Module) -> None:
 
 def dcgan_players(latent_size: int = 100, features: int = 64,
                   instance_noise: float = 0.5) -> tuple[nn.Sequential, nn.Sequential]:
-    """Notebook 06's G and D as its training builds them (``build_players`` there): G with a
-    layer in front that reshapes noise (B, latent_size) into (B, latent_size, 1, 1), D with
-    ``InstanceNoise`` in front, both initialised with ``init_weights``; for the benchmarks and
-    tests."""
+    """Notebook 06's G and D as its training builds them: G with a layer in front that reshapes
+    noise (B, latent_size) into (B, latent_size, 1, 1), D with ``InstanceNoise`` in front, both
+    initialised with ``init_weights``; on the CPU (the caller moves them)."""
     G = nn.Sequential(nn.Unflatten(1, (latent_size, 1, 1)),
                       dcgan_generator(latent_size, features=features))
     D = nn.Sequential(InstanceNoise(instance_noise), dcgan_discriminator(features=features))

@@ -14,13 +14,10 @@ from . import metrics
 from .models import generator_input
 
 
-@torch.no_grad()
-def generate(generator: nn.Module, noise: torch.Tensor) -> torch.Tensor:
-    """The generator's output for ``noise`` (moved to the generator's device), in eval mode, on the
-    CPU."""
-    generator.eval()
-    device = next(generator.parameters()).device
-    return generator(noise.to(device)).cpu()
+def generate(generator: nn.Module, noise: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """The generator's output for ``noise``, in eval mode, without gradients, on the CPU:
+    ``metrics.outputs_of`` (which runs any network that way, batch by batch) for a generator."""
+    return metrics.outputs_of(generator, noise, batch_size)
 
 
 def seeded_noise(seed: int, latent_size: int, count: int = 1) -> torch.Tensor:

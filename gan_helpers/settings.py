@@ -40,8 +40,12 @@ def get_profile() -> str:
 
 
 def _devices_here() -> list[str]:
-    return ["cpu"] + ["cuda"] * torch.cuda.is_available() + ["mps"] * (
-        torch.backends.mps.is_available())
+    here = ["cpu"]
+    if torch.cuda.is_available():
+        here.append("cuda")
+    if torch.backends.mps.is_available():
+        here.append("mps")
+    return here
 
 
 def get_device() -> torch.device:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import copy
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Protocol
 
 import torch
 from torch import nn
+from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from tqdm.auto import tqdm
 
-from . import settings, speed
+from . import settings
+from .course import speed
 from .metrics import predicted_labels
 from .models import generator_input, label_channels
 
@@ -40,16 +43,16 @@ class EarlyStop:
 
     def __init__(self, patience: int = 10) -> None:
         self.patience = patience
-        self.epoch = 0  # checks so far
-        self.best_epoch = 0  # the check with the lowest loss, counted from 1 (0: none yet)
+        self.checks = 0  # checks so far
+        self.best_check = 0  # the check with the lowest loss, counted from 1 (0: none yet)
         self.min_loss = float("inf")
         self.waited = 0  # checks since the last new minimum
-        self.best_state: dict | None = None
+        self.best_state: dict[str, torch.Tensor] | None = None
 
     def stop(self, loss: float, model: nn.Module | None = None) -> bool:
-        self.epoch += 1
+        self.checks += 1
         if loss < self.min_loss:
-            self.min_loss, self.best_epoch, self.waited = loss, self.epoch, 0
+            self.min_loss, self.best_check, self.waited = loss, self.checks, 0
             if model is not None:
                 self.best_state = copy.deepcopy(model.state_dict())
         else:
@@ -62,7 +65,20 @@ class EarlyStop:
         model.load_state_dict(self.best_state)
 
 
-def train_epoch(model, loader, loss_fn, optimizer) -> float:
+class Loader(Protocol):
+    """What the loops take: batches of tensors, and how many there are per pass (``len``): a
+    ``DataLoader``, a ``data.TensorLoader`` or a ``data.FreshBatches``."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Sequence[torch.Tensor]]: ...
+
+
+LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def train_epoch(model: nn.Module, loader: Loader, loss_fn: LossFunction,
+                optimizer: torch.optim.Optimizer) -> float:
     """One pass over ``loader``; returns the mean training loss (notebook 01)."""
     model.train()
     total, count = 0.0, 0
@@ -81,7 +97,7 @@ def train_epoch(model, loader, loss_fn, optimizer) -> float:
 
 
 @torch.no_grad()
-def evaluate(model, loader, loss_fn) -> tuple[float, float]:
+def evaluate(model: nn.Module, loader: Loader, loss_fn: LossFunction) -> tuple[float, float]:
     """Mean loss and accuracy on ``loader``, in eval mode (dropout off) (notebook 01)."""
     model.eval()
     total, correct, count = 0.0, 0, 0
@@ -93,9 +109,10 @@ def evaluate(model, loader, loss_fn) -> tuple[float, float]:
     return float(total) / count, float(correct) / count
 
 
-def fit_classifier(model, train_loader, *, loss_fn, optimizer, epochs: int, val_loader=None,
+def fit_classifier(model: nn.Module, train_loader: Loader, *, loss_fn: LossFunction,
+                   optimizer: torch.optim.Optimizer, epochs: int, val_loader: Loader | None = None,
                    early_stop: EarlyStop | None = None, stop_on: str = "val_loss",
-                   scheduler=None) -> dict[str, list[float]]:
+                   scheduler: ReduceLROnPlateau | None = None) -> dict[str, list[float]]:
     """Train for ``epochs``, or until ``early_stop`` says so; returns the history (notebook 01).
 
     ``early_stop`` watches ``stop_on``: "val_loss" (the book) or "val_error" (1 - accuracy).
@@ -123,7 +140,7 @@ def fit_classifier(model, train_loader, *, loss_fn, optimizer, epochs: int, val_
             if early_stop is not None and early_stop.stop(watched, model):
                 watched_name = stop_on.replace("_", " ")
                 print(f"early stop at epoch {epoch}: no new minimum of the {watched_name} for "
-                      f"{early_stop.patience} epochs (best at epoch {early_stop.best_epoch})")
+                      f"{early_stop.patience} epochs (best at epoch {early_stop.best_check})")
                 break
     seconds = time.perf_counter() - start
     device = next(model.parameters()).device
@@ -146,7 +163,7 @@ class MovingAverage(nn.Module):
     The first update copies the network. ``torch.optim.swa_utils.AveragedModel`` with
     ``get_ema_multi_avg_fn`` computes the same; this one counts its updates in Python, because
     ``AveragedModel`` reads its count from the device at every update, which makes a CUDA GPU wait
-    and cannot be recorded in a CUDA graph (notebook 04's ``cuda_graphs``).
+    and cannot be recorded in a CUDA graph (the ``cuda_graphs`` switch).
     """
 
     def __init__(self, network: nn.Module, decay: float) -> None:
@@ -155,9 +172,6 @@ class MovingAverage(nn.Module):
             raise ValueError(f"decay={decay}: a moving average's decay lies between 0 and 1")
         self.module = copy.deepcopy(network).requires_grad_(False)
         self.decay, self.updates = decay, 0
-
-    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-        return self.module(*inputs)
 
     @torch.no_grad()
     def update_parameters(self, network: nn.Module) -> None:
@@ -205,12 +219,22 @@ def gan_step(generator: nn.Module, discriminator: nn.Module, real: torch.Tensor,
             "d_real": d_real.detach().mean(), "d_fake": d_fake.detach().mean()}
 
 
+class GanStep(Protocol):
+    """What ``train_gan`` calls on every batch: G and D (or the critic), the batch's tensors, and
+    the keywords below; returns statistics as tensors on the device (losses, D's verdicts).
+    ``gan_step`` is one (notebook 02), ``wgan_gp_step`` another (notebook 07)."""
+
+    def __call__(self, generator: nn.Module, discriminator: nn.Module, *batch: torch.Tensor,
+                 g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer,
+                 latent_size: int) -> dict[str, torch.Tensor]: ...
+
+
 def train_gan(
     generator: nn.Module,
     discriminator: nn.Module,
-    loader: Iterable,
+    loader: Loader,
     *,
-    step: Callable[..., dict[str, torch.Tensor]],
+    step: GanStep,
     g_optimizer: torch.optim.Optimizer,
     d_optimizer: torch.optim.Optimizer,
     latent_size: int,
@@ -220,7 +244,7 @@ def train_gan(
     show_every: int = 1,
     measures: dict[str, Callable[[nn.Module], float]] | None = None,
     early_stop: EarlyStop | None = None,
-    schedulers: Sequence = (),
+    schedulers: Sequence[LRScheduler] = (),
     capture: bool = False,
 ) -> tuple[dict[str, list[float]], dict[int, torch.Tensor]]:
     """Train a GAN for ``epochs`` passes over ``loader``, calling ``step`` on every batch
@@ -231,8 +255,9 @@ def train_gan(
     returned (losses, D's verdicts); each of ``measures`` (name: function of G) on the G shown;
     ``early_stop`` on the first measure (the best epoch's weights are put back at the end); the
     ``schedulers``; and, every ``show_every`` epochs, G's output for ``fixed_input``. ``capture``
-    replays the step as a CUDA graph on a CUDA GPU (notebook 04) and changes nothing elsewhere.
-    Returns (history: name -> one value per epoch, snapshots: epoch -> G's output).
+    replays the step as a CUDA graph on a CUDA GPU (the ``cuda_graphs`` switch) and changes
+    nothing elsewhere. Returns (history: name -> one value per epoch, snapshots: epoch -> G's
+    output).
     """
     measures = measures or {}
     if early_stop is not None and not measures:
@@ -240,7 +265,6 @@ def train_gan(
     if epochs < 1:
         raise ValueError(f"epochs={epochs}: train for at least one epoch")
     shown = generator if average is None else average.module
-    device = next(generator.parameters()).device
 
     def train_step(*batch: torch.Tensor) -> dict[str, torch.Tensor]:
         stats = step(generator, discriminator, *batch, g_optimizer=g_optimizer,
@@ -249,9 +273,7 @@ def train_gan(
             average.update_parameters(generator)
         return stats
 
-    if capture and speed.cuda_graphs_possible(device):  # a GPU replays the step: notebook 04
-        speed.make_capturable([g_optimizer, d_optimizer])
-        train_step = speed.CapturedStep(train_step)
+    train_step = speed.captured(train_step, [g_optimizer, d_optimizer], enabled=capture)
 
     history: dict[str, list[float]] = {}
     snapshots: dict[int, torch.Tensor] = {}
@@ -271,27 +293,28 @@ def train_gan(
         means = (torch.stack(list(totals.values())) / len(loader)).tolist()  # one wait per epoch
         shown.eval()
         with torch.no_grad():
-            results = dict(zip(totals, means))
-            results.update({name: measure(shown) for name, measure in measures.items()})
-            for name, value in results.items():
+            figures = dict(zip(totals, means))
+            figures.update({name: measure(shown) for name, measure in measures.items()})
+            for name, value in figures.items():
                 history.setdefault(name, []).append(value)
-            watched = results[next(iter(measures))] if early_stop is not None else None
+            watched = figures[next(iter(measures))] if early_stop is not None else None
             stopped = early_stop is not None and early_stop.stop(watched, shown)
             if fixed_input is not None and (epoch % show_every == 0 or epoch == epochs or stopped):
                 snapshots[epoch] = shown(fixed_input).cpu()
-        bar.set_postfix({"epoch": epoch, **{k: f"{v:.3f}" for k, v in list(results.items())[:2]}})
+        bar.set_postfix({"epoch": epoch, **{k: f"{v:.3f}" for k, v in list(figures.items())[:2]}})
         if stopped:
             break
     bar.close()
     seconds = time.perf_counter() - start
     last = ", ".join(f"{name} {values[-1]:.3g}" for name, values in history.items())
+    device = next(generator.parameters()).device
     print(f"{epoch} epoch{'' if epoch == 1 else 's'} in {seconds:.1f} s, "
           f"{seen / seconds:,.0f} examples/s on {device}; "
           f"last epoch: {last}")
     if early_stop is not None:
         early_stop.restore_best(shown)
         how = "stopped early" if stopped else "ran every epoch"
-        print(f"{how}; kept epoch {early_stop.best_epoch}, the lowest {next(iter(measures))} "
+        print(f"{how}; kept epoch {early_stop.best_check}, the lowest {next(iter(measures))} "
               f"({early_stop.min_loss:.4g})")
     return history, snapshots
 
@@ -319,8 +342,8 @@ def wgan_gp_step(generator: nn.Module, critic: nn.Module, real: torch.Tensor,
                  latent_size: int, critic_steps: int = 5,
                  penalty_weight: float = 10.0) -> dict[str, torch.Tensor]:
     """One round of the book's WGAN-GP game on real images and their labels (notebook 07):
-    ``critic_steps`` critic updates (fresh noise each; ``d_optimizer`` holds the critic's weights),
-    then one generator update.
+    ``critic_steps`` critic updates (fresh noise each), then one generator update. The critic
+    takes D's place in ``train_gan``, so its optimizer is the one passed as ``d_optimizer``.
 
     Critic loss: -(mean score of real - mean score of fake) + ``penalty_weight`` * gradient
     penalty; generator loss: -mean score of fake. Returns both losses, the last critic step's mean

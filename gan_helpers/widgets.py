@@ -1,22 +1,27 @@
-"""What notebooks show interactively: sliders that steer generators (pure render functions plus
-their ipywidgets wiring, introduced in notebook 02), and code from the package shown to read
-(``show_code``, introduced in notebook 03).
+"""Sliders that steer generators: pure render functions plus their ipywidgets wiring
+(introduced in notebook 02).
 
 Each ``render_*`` function draws one picture from plain values and returns the figure, like the
 ``plotting`` functions: a plain cell calls it and ends with ``plt.show()``. Each ``*_explorer``
 wires it to sliders with ``ipywidgets.interactive`` and shows the figure itself. Renders run the
 generator in eval mode without gradients (``sampling.generate``).
+
+A slider only moves while Python runs. So each explorer first shows a plain picture too, a strip:
+the same render function at a few values along each slider (``show_strip``). A saved notebook,
+GitHub and the course's website show the strip, where the sliders' picture needs a kernel.
 """
 
 from __future__ import annotations
 
-import inspect
+import io
+import math
 from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
-from IPython.display import Code
+from IPython.display import display
 from torch import nn
 
 from . import metrics, plotting
@@ -33,19 +38,63 @@ from .sampling import (
 Describe = Callable[[torch.Tensor], list[str]]  # images -> one title each
 
 
-def show_code(function: Callable) -> Code:
-    """``function``'s source in gan_helpers, highlighted, to read: code an earlier notebook wrote
-    out, shown where a later one uses it. It runs from the package; to change it, copy it into a
-    cell, edit the copy and use that instead."""
-    where = f"{function.__module__.replace('.', '/')}.py"
-    heading = f"# {where}: {function.__qualname__}, shown to read (it runs from the package)\n"
-    return Code(heading + inspect.getsource(function), language="python")
-
-
 def _shown(fig: plt.Figure) -> plt.Figure:
     """Show a figure inside the slider's output area, and keep it as the widget's ``result``."""
     plt.show()
     return fig
+
+
+def _pixels(fig: plt.Figure) -> np.ndarray:
+    """A figure's picture as a notebook shows it (a PNG cut to what is drawn), as an (H, W, 4)
+    array; the figure is closed."""
+    png = io.BytesIO()
+    fig.savefig(png, format="png", bbox_inches="tight")
+    plt.close(fig)
+    png.seek(0)
+    return plt.imread(png)
+
+
+def show_strip(render: Callable[..., plt.Figure], frames: Sequence[dict], title: str,
+               scale: float = 0.8, width: float = 12.5) -> plt.Figure:
+    """Show a plain picture of what a slider does: ``render(**values)`` for each ``values`` in
+    ``frames``, side by side at ``scale`` of their size, in rows at most ``width`` inches wide
+    (notebook 02). Returns the strip's figure, already shown and closed."""
+    pictures = [_pixels(render(**values)) for values in frames]
+    height, length = (side / plt.rcParams["figure.dpi"] * scale for side in pictures[0].shape[:2])
+    rows = math.ceil(len(pictures) / max(1, int(width // length)))
+    columns = math.ceil(len(pictures) / rows)
+    fig, axes = plt.subplots(rows, columns, squeeze=False,
+                             figsize=(columns * length, rows * height + 0.4))
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, picture in zip(axes.flat, pictures):
+        ax.imshow(picture)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    display(fig)
+    plt.close(fig)
+    return fig
+
+
+def _along(slider: widgets.ValueWidget, count: int) -> list[float]:
+    """``count`` values evenly spaced from the slider's minimum to its maximum, on its steps."""
+    values = np.linspace(slider.min, slider.max, count)
+    return [float(round(round(value / slider.step) * slider.step, 6)) for value in values]
+
+
+def _explorer(draw: Callable[..., plt.Figure], sliders: dict[str, widgets.ValueWidget],
+              along: dict[str, Sequence[float]]) -> widgets.interactive:
+    """Show a strip for each slider named in ``along`` (the others at their start), then wire
+    ``draw`` to the sliders. The strips and the sliders' picture come from the same ``draw``."""
+    start = {name: slider.value for name, slider in sliders.items()}
+    for name, values in along.items():
+        others = ", ".join(f"{sliders[other].description} {value:g}"
+                           for other, value in start.items() if other != name)
+        show_strip(draw, [{**start, name: value} for value in values],
+                   f"what the slider '{sliders[name].description}' does: "
+                   f"{', '.join(f'{value:g}' for value in values)}"
+                   + (f" ({others})" if others else ""))
+    return widgets.interactive(lambda **values: _shown(draw(**values)), **sliders)
 
 
 def _slider(name: str, value: float, low: float, high: float, step: float) -> widgets.FloatSlider:
@@ -79,12 +128,14 @@ def render_latent_point(generator: nn.Module, z1: float, z2: float, real: torch.
 
 def latent_point_explorer(generator: nn.Module, real: torch.Tensor, x_range=(0, 50),
                           y_range=(0, 50), limit: float = 3.0) -> widgets.interactive:
-    """Two sliders, one per latent number, and the point G makes from them."""
-    def render(z1: float, z2: float) -> plt.Figure:
-        return _shown(render_latent_point(generator, z1, z2, real, x_range, y_range))
+    """Two sliders, one per latent number, and the point G makes from them; a strip of six
+    points along each slider."""
+    def draw(z1: float, z2: float) -> plt.Figure:
+        return render_latent_point(generator, z1, z2, real, x_range, y_range)
 
-    return widgets.interactive(render, z1=_slider("z1", 0.0, -limit, limit, 0.05),
-                               z2=_slider("z2", 0.0, -limit, limit, 0.05))
+    sliders = {"z1": _slider("z1", 0.0, -limit, limit, 0.05),
+               "z2": _slider("z2", 0.0, -limit, limit, 0.05)}
+    return _explorer(draw, sliders, {name: _along(sliders[name], 6) for name in sliders})
 
 
 # ---- notebook 03: a histogram of generated numbers
@@ -112,11 +163,12 @@ def render_number_histogram(generator: nn.Module, seed: int, count: int = 1000, 
 
 def number_histogram_explorer(generator: nn.Module, count: int = 1000, width: int = 100,
                               multiple: int = 5) -> widgets.interactive:
-    """A seed slider: each seed draws fresh noise, and the histogram of what G makes of it."""
-    def render(seed: int) -> plt.Figure:
-        return _shown(render_number_histogram(generator, seed, count, width, multiple))
+    """A seed slider: each seed draws fresh noise, and the histogram of what G makes of it; a
+    strip of the histograms of seeds 0 to 3."""
+    def draw(seed: int) -> plt.Figure:
+        return render_number_histogram(generator, seed, count, width, multiple)
 
-    return widgets.interactive(render, seed=_seed_slider(high=99))
+    return _explorer(draw, {"seed": _seed_slider(high=99)}, {"seed": range(4)})
 
 
 # ---- notebooks 04 and 06: images from latent vectors
@@ -170,24 +222,26 @@ def render_interpolation(generator: nn.Module, seed_a: int, seed_b: int, weight:
 def latent_image_explorer(generator: nn.Module, directions: dict[str, torch.Tensor],
                           limit: float = 3.0,
                           describe: Describe | None = None) -> widgets.interactive:
-    """A seed slider and one slider per direction; the image G makes, titled by ``describe``."""
-    sliders = {name: _slider(name, 0.0, -limit, limit, 0.25) for name in directions}
+    """A seed slider and one slider per direction; the image G makes, titled by ``describe``; a
+    strip of five images along each direction."""
+    def draw(seed: int, **weights: float) -> plt.Figure:
+        return render_steered_image(generator, seed, directions, weights, describe)
 
-    def render(seed: int, **weights: float) -> plt.Figure:
-        return _shown(render_steered_image(generator, seed, directions, weights, describe))
-
-    return widgets.interactive(render, seed=_seed_slider(), **sliders)
+    steering = {name: _slider(name, 0.0, -limit, limit, 0.25) for name in directions}
+    return _explorer(draw, {"seed": _seed_slider(), **steering},
+                     {name: _along(slider, 5) for name, slider in steering.items()})
 
 
 def interpolation_explorer(generator: nn.Module,
                            describe: Describe | None = None) -> widgets.interactive:
-    """Two seed sliders and a mixing slider from 0 (seed a's image) to 1 (seed b's)."""
-    def render(seed_a: int, seed_b: int, weight: float) -> plt.Figure:
-        return _shown(render_interpolation(generator, seed_a, seed_b, weight, describe))
+    """Two seed sliders and a mixing slider from 0 (seed a's image) to 1 (seed b's); a strip of
+    six mixes."""
+    def draw(seed_a: int, seed_b: int, weight: float) -> plt.Figure:
+        return render_interpolation(generator, seed_a, seed_b, weight, describe)
 
-    return widgets.interactive(render, seed_a=_seed_slider("seed a", 0),
-                               seed_b=_seed_slider("seed b", 1),
-                               weight=_slider("mix", 0.5, 0.0, 1.0, 0.05))
+    sliders = {"seed_a": _seed_slider("seed a", 0), "seed_b": _seed_slider("seed b", 1),
+               "weight": _slider("mix", 0.5, 0.0, 1.0, 0.05)}
+    return _explorer(draw, sliders, {"weight": _along(sliders["weight"], 6)})
 
 
 # ---- notebook 07: a conditional generator steered by its label and by its latent vector
@@ -208,10 +262,12 @@ def render_label_and_vector_mix(generator: nn.Module, first: torch.Tensor, secon
 def label_and_vector_explorer(generator: nn.Module, first: torch.Tensor, second: torch.Tensor,
                               describe: Describe | None = None) -> widgets.interactive:
     """Two sliders: the weight of the glasses label (0 none, 1 glasses) and the mix from the
-    latent vector ``first`` (0) to ``second`` (1); the face G makes from both."""
-    def render(label_weight: float, vector_weight: float) -> plt.Figure:
-        return _shown(render_label_and_vector_mix(generator, first, second, label_weight,
-                                                  vector_weight, describe))
+    latent vector ``first`` (0) to ``second`` (1); the face G makes from both; a strip of five
+    faces along each slider."""
+    def draw(label_weight: float, vector_weight: float) -> plt.Figure:
+        return render_label_and_vector_mix(generator, first, second, label_weight, vector_weight,
+                                           describe)
 
-    return widgets.interactive(render, label_weight=_slider("glasses", 1.0, 0.0, 1.0, 0.05),
-                               vector_weight=_slider("vector mix", 0.0, 0.0, 1.0, 0.05))
+    sliders = {"label_weight": _slider("glasses", 1.0, 0.0, 1.0, 0.05),
+               "vector_weight": _slider("vector mix", 0.0, 0.0, 1.0, 0.05)}
+    return _explorer(draw, sliders, {name: _along(sliders[name], 5) for name in sliders})

@@ -1,0 +1,16 @@
+"""The course's machinery: nothing here is taught, and a learner never needs to read it.
+
+The lessons are the modules one folder up (``gan_helpers/``). These modules serve them:
+
+- ``exercises``: the checks of the learners' answers, with the answers. Read it after you have
+  answered;
+- ``display``: code shown to read (``show_code``) and the diagrams the notebooks draw;
+- ``results``: the figures and pictures ``make results`` collects;
+- ``speed``: the speed switches (how fast a step runs, not what it computes) and CUDA graphs;
+- ``faces``: the procedural faces notebooks 06 and 07 train on without the Kaggle data;
+- ``prepare``: getting and checking datasets (``make data``, or
+  ``python -m gan_helpers.course.prepare``);
+- ``check``: the environment check (``make check``);
+- ``editions``: the student edition (``make student``);
+- ``runner``: running notebooks for the tests and benchmarks (``make results``, the knob tests).
+"""

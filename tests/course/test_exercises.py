@@ -1,0 +1,436 @@
+"""Every exercise check: the reference solution passes, typical wrong answers get their hint, and an
+unfinished answer is "not yet", never an exception."""
+
+import ast
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from gan_helpers import data, models, training
+from gan_helpers.course import exercises
+
+
+def passes(verdict):
+    assert verdict.passed, verdict
+    assert str(verdict).startswith(f"Exercise {verdict.exercise}: pass")
+
+
+def not_yet(verdict, *words):
+    assert not verdict.passed, verdict
+    text = str(verdict)
+    assert text.startswith(f"Exercise {verdict.exercise}: not yet")
+    for word in words:
+        assert word in text, (word, text)
+
+
+UNFINISHED = [None, lambda *args, **kwargs: None, lambda *args, **kwargs: 1 / 0]
+
+
+# ---- notebook 01
+
+
+def test_warmups():
+    m = torch.arange(9).reshape(3, 3)
+    values = torch.tensor([4.0, 2.0, 9.0, 1.0, 7.0])
+    right = dict(numbers=torch.tensor([10, 20, 30, 40, 50]), zeros=torch.zeros(2, 3, 4),
+                 middle=torch.arange(10)[3:7], element=m[1, 2], smallest=values.min(),
+                 where=values.argmin())
+    passes(exercises.check_warmups(**right))
+    not_yet(exercises.check_warmups(**{**right, "middle": torch.arange(10)[3:6]}), "`middle`",
+            "stops before its end")
+    not_yet(exercises.check_warmups(**{**right, "element": m[2, 3 - 1 - 1]}), "count from 0")
+    not_yet(exercises.check_warmups(numbers=None, zeros=None), "`numbers`", "5 more to do")
+
+
+def test_should_stop():
+    def book_rule(losses, patience):
+        best, waited = math.inf, 0
+        for loss in losses:
+            best, waited = (loss, 0) if loss < best else (best, waited + 1)
+        return waited >= patience
+
+    passes(exercises.check_should_stop(book_rule))
+
+    def since_start(losses, patience):
+        return len(losses) > patience
+
+    def equal_counts(losses, patience):
+        best, waited = math.inf, 0
+        for loss in losses:
+            best, waited = (loss, 0) if loss <= best else (best, waited + 1)
+        return waited >= patience
+
+    def previous_epoch(losses, patience):
+        waited = 0
+        for before, loss in itertools.pairwise(losses):
+            waited = 0 if loss < before else waited + 1
+        return waited >= patience
+
+    not_yet(exercises.check_should_stop(since_start), "since the last new minimum")
+    not_yet(exercises.check_should_stop(equal_counts), "equal loss is no new minimum")
+    not_yet(exercises.check_should_stop(previous_epoch), "lowest loss so far")
+    for unfinished in UNFINISHED:
+        not_yet(exercises.check_should_stop(unfinished))
+
+
+def test_most_confused():
+    confusion = torch.tensor([[50, 2, 9], [1, 60, 0], [4, 3, 40]])
+    names = ["shirt", "coat", "t-shirt"]
+    passes(exercises.check_most_confused(("shirt", "t-shirt"), confusion, names))
+    not_yet(exercises.check_most_confused(("t-shirt", "shirt"), confusion, names),
+            "wrong way round", "rows are true classes")
+    not_yet(exercises.check_most_confused(("coat", "coat"), confusion, names),
+            "leave out the diagonal")
+    not_yet(exercises.check_most_confused(None, confusion, names), "two class names")
+
+
+def binary_model(dropout_at):
+    layers = [nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+              nn.Linear(128, 32), nn.ReLU(), nn.Linear(32, 1), nn.Sigmoid()]
+    if dropout_at is not None:
+        layers.insert(dropout_at, nn.Dropout(0.25))
+    return nn.Sequential(*layers)
+
+
+def test_dropout_placement():
+    passes(exercises.check_dropout_placement(binary_model(3)))
+    not_yet(exercises.check_dropout_placement(binary_model(8)), "follows the last linear layer")
+    not_yet(exercises.check_dropout_placement(binary_model(None)), "no Dropout")
+    not_yet(exercises.check_dropout_placement(binary_model(5)), "right after the first ReLU")
+    not_yet(exercises.check_dropout_placement(None), "nn.Sequential")
+
+
+def test_patience_replay():
+    losses = [0.9, 0.7, 0.6, 0.65, 0.61, 0.62, 0.5]
+    right = {1: (4, 3), 3: (6, 3), 10: (None, 7)}
+    passes(exercises.check_patience_replay(right, losses))
+    not_yet(exercises.check_patience_replay({**right, 3: (6, 2)}, losses), "patience 3",
+            "count from 1")
+    not_yet(exercises.check_patience_replay({1: (4, 3)}, losses), "patience 1, 3")
+    not_yet(exercises.check_patience_replay(None, losses), "EarlyStop")
+
+
+def test_wrong_shirts():
+    labels = torch.tensor([6, 6, 0, 6, 6])
+    predictions = torch.tensor([0, 6, 0, 2, 4])
+    passes(exercises.check_wrong_shirts(torch.tensor([0, 3, 4]), predictions, labels, shirt=6))
+    not_yet(exercises.check_wrong_shirts(torch.tensor([0, 2]), predictions, labels, shirt=6),
+            "not shirts")
+    not_yet(exercises.check_wrong_shirts(torch.tensor([0, 1]), predictions, labels, shirt=6),
+            "got some of these shirts right")
+    not_yet(exercises.check_wrong_shirts(torch.tensor([0]), predictions, labels, shirt=6), "16")
+    not_yet(exercises.check_wrong_shirts(None, predictions, labels, shirt=6), "1-D tensor")
+
+
+# ---- notebook 02
+
+
+def test_discriminator_loss():
+    bce = nn.BCELoss()
+
+    def right(d_real, d_fake):
+        return bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
+
+    passes(exercises.check_discriminator_loss(right))
+    not_yet(exercises.check_discriminator_loss(lambda r, f: right(f, r)), "labels are swapped")
+    not_yet(exercises.check_discriminator_loss(lambda r, f: bce(f, torch.ones_like(f))),
+            "G's loss")
+    not_yet(exercises.check_discriminator_loss(lambda r, f: right(r, f) / 2), "half")
+    for unfinished in UNFINISHED:
+        not_yet(exercises.check_discriminator_loss(unfinished))
+
+
+def test_sine_points():
+    passes(exercises.check_sine_points(data.sample_curve(2048, torch.sin, x_range=(-5, 5))))
+    not_yet(exercises.check_sine_points(data.sample_curve(2048, torch.sin, x_range=(0, 10))),
+            "between -5 and 5")
+    not_yet(exercises.check_sine_points(data.sample_curve(2048, torch.cos, x_range=(-5, 5))),
+            "not sin x")
+    not_yet(exercises.check_sine_points(None), "(2048, 2)")
+
+
+def test_sine_gan_is_judged_only_after_enough_epochs():
+    class OnTheWave(nn.Module):  # a perfect generator: x spread evenly on [-5, 5], y = sin x
+        def forward(self, z):
+            x = 10 * torch.special.ndtr(z[:, 0]) - 5
+            return torch.stack([x, torch.sin(x)], dim=1)
+
+    class Nearby(OnTheWave):
+        def forward(self, z):
+            return super().forward(z) * 0 + torch.tensor([0.5, 1.0])  # one point, off the wave
+
+    perfect = nn.Sequential(OnTheWave(), nn.Linear(2, 2))  # a parameter, for generate's device
+    with torch.no_grad():
+        perfect[1].weight.copy_(torch.eye(2))
+        perfect[1].bias.zero_()
+    passes(exercises.check_sine_gan(perfect, epochs=150))
+    not_yet(exercises.check_sine_gan(perfect, epochs=4), "too few to judge")
+    collapsed = nn.Sequential(Nearby(), nn.Linear(2, 2))
+    with torch.no_grad():
+        collapsed[1].weight.copy_(torch.eye(2))
+        collapsed[1].bias.zero_()
+    not_yet(exercises.check_sine_gan(collapsed, epochs=150), "KS statistic", "spread 10")
+    not_yet(exercises.check_sine_gan(None, epochs=150), "trained generator")
+
+
+# ---- notebook 03
+
+
+def test_one_hot():
+    def encode(numbers, width=100):
+        vectors = torch.zeros(len(numbers), width)
+        vectors[torch.arange(len(numbers)), numbers] = 1
+        return vectors
+
+    def decode(vectors):
+        return vectors.argmax(dim=1)
+
+    passes(exercises.check_one_hot(encode, decode))
+    not_yet(exercises.check_one_hot(lambda n, w=100: encode(n, w).long(), decode), "float")
+    not_yet(exercises.check_one_hot(lambda n, w=100: encode(n, w).T, decode), "shape (100, 5)")
+    not_yet(exercises.check_one_hot(lambda n, w=100: encode((n + 1) % w, w), decode),
+            "position n for the number n")
+    not_yet(exercises.check_one_hot(encode, lambda v: (v == 1).float().argmax(dim=1)),
+            "not exactly 0 and 1")
+    for unfinished in UNFINISHED:
+        not_yet(exercises.check_one_hot(unfinished, decode))
+
+
+def test_multiples_gan():
+    class Fixed(nn.Module):  # a "generator" that always makes the numbers in `made`, in turn
+        def __init__(self, made):
+            super().__init__()
+            self.scores = nn.Parameter(torch.nn.functional.one_hot(torch.tensor(made), 100).float())
+
+        def forward(self, noise):
+            return self.scores[torch.arange(len(noise)) % len(self.scores)]
+
+    every_third = Fixed(list(range(0, 100, 3)))
+    passes(exercises.check_multiples_gan(every_third, multiple=3, steps=6000))
+    not_yet(exercises.check_multiples_gan(every_third, multiple=3, steps=300), "too few")
+    not_yet(exercises.check_multiples_gan(Fixed(list(range(0, 100, 5))), multiple=3, steps=6000),
+            "validity", "multiples of 3")
+    not_yet(exercises.check_multiples_gan(None, multiple=3, steps=6000), "trained generator")
+
+
+# ---- notebook 04
+
+
+def test_mirrored_generator():
+    def right(d_widths, latent_size=100):
+        return models.fashion_generator(latent_size, widths=tuple(reversed(d_widths)))
+
+    passes(exercises.check_mirrored_generator(right))
+    not_yet(exercises.check_mirrored_generator(
+        lambda d_widths, latent_size=100: models.fashion_generator(latent_size, widths=d_widths)),
+        "reverse D's widths")
+    no_tanh = lambda d_widths, latent_size=100: right(d_widths, latent_size)[:-2]  # noqa: E731
+    not_yet(exercises.check_mirrored_generator(no_tanh), "nn.Unflatten")
+    for unfinished in UNFINISHED:
+        not_yet(exercises.check_mirrored_generator(unfinished))
+
+
+def test_exercise_widths():
+    D = models.fashion_discriminator((1000, 500, 200))
+    G = models.fashion_generator(widths=(200, 500, 1000))
+    passes(exercises.check_exercise_widths(D, G))
+    not_yet(exercises.check_exercise_widths(models.fashion_discriminator(), G), "D's linear",
+            "(1000, 500, 200)")
+    not_yet(exercises.check_exercise_widths(D, models.fashion_generator(widths=(1000, 500, 200))),
+            "mirror")
+    not_yet(exercises.check_exercise_widths(None, None), "exercise 4.1's D")
+
+
+# ---- notebook 05
+
+
+def test_bottom_right():
+    passes(exercises.check_bottom_right([1, 4, 21, 24]))
+    not_yet(exercises.check_bottom_right([10, 10, 10, 20]), "add up to 50", "same place")
+    not_yet(exercises.check_bottom_right([1, 2, 3, 4]), "not 50", "bottom-right window")
+    not_yet(exercises.check_bottom_right(None), "four products")
+
+
+def test_transposed_by_hand():
+    layer = nn.ConvTranspose2d(1, 1, kernel_size=2, stride=2, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[2.0, 3], [4, 5]]).reshape(1, 1, 2, 2))
+    output = layer(torch.tensor([[10.0, 10], [15, 20]]).reshape(1, 1, 2, 2)).detach()[0, 0]
+    passes(exercises.check_transposed_by_hand(output.clone(), output))
+    wrong = output.clone()
+    wrong[0, 2] = 0
+    not_yet(exercises.check_transposed_by_hand(wrong, output), "output[0, 2]", "top right block")
+    not_yet(exercises.check_transposed_by_hand(None, output), "4x4")
+
+
+def cross_correlation(image, kernel, stride=1, padding=0):
+    padded = nn.functional.pad(image, (padding,) * 4)
+    k = kernel.shape[0]
+    rows = (image.shape[0] + 2 * padding - k) // stride + 1
+    cols = (image.shape[1] + 2 * padding - k) // stride + 1
+    out = torch.zeros(rows, cols)
+    for i in range(rows):
+        for j in range(cols):
+            window = padded[i * stride: i * stride + k, j * stride: j * stride + k]
+            out[i, j] = (window * kernel).sum()
+    return out
+
+
+def test_conv2d_by_hand():
+    passes(exercises.check_conv2d_by_hand(cross_correlation))
+    not_yet(exercises.check_conv2d_by_hand(
+        lambda image, kernel, stride=1, padding=0: cross_correlation(image, kernel.flip(0, 1),
+                                                                     stride, padding)),
+        "flipped the kernel")
+    not_yet(exercises.check_conv2d_by_hand(
+        lambda image, kernel, stride=1, padding=0: cross_correlation(image, kernel, 1, padding)),
+        "(n + 2p - k) // s + 1")
+    for unfinished in UNFINISHED:
+        not_yet(exercises.check_conv2d_by_hand(unfinished))
+
+
+def spread(image, kernel, stride, add=True):
+    k = kernel.shape[0]
+    size = (image.shape[0] - 1) * stride + k
+    out = torch.zeros(size, size)
+    for i in range(image.shape[0]):
+        for j in range(image.shape[1]):
+            block = out[i * stride: i * stride + k, j * stride: j * stride + k]
+            block.copy_(block + image[i, j] * kernel if add else image[i, j] * kernel)
+    return out
+
+
+def test_transposed_conv_by_hand():
+    passes(exercises.check_transposed_conv_by_hand(spread))
+    not_yet(exercises.check_transposed_conv_by_hand(
+        lambda image, kernel, stride: spread(image, kernel, stride, add=False)), "add the values")
+    not_yet(exercises.check_transposed_conv_by_hand(
+        lambda image, kernel, stride: spread(image, kernel, 2)), "(n - 1) * s + k")
+    for unfinished in UNFINISHED:
+        not_yet(exercises.check_transposed_conv_by_hand(unfinished))
+
+
+# ---- notebook 06
+
+
+def test_init_weights():
+    passes(exercises.check_init_weights(models.init_weights))
+
+    def convolutions_only(module):
+        if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
+            nn.init.normal_(module.weight, 0.0, 0.02)
+
+    def everything_small(module):
+        if isinstance(module, nn.Conv2d | nn.ConvTranspose2d | nn.BatchNorm2d):
+            nn.init.normal_(module.weight, 0.0, 0.02)
+
+    not_yet(exercises.check_init_weights(lambda module: None), "N(0, 0.02)", "nn.init.normal_")
+    not_yet(exercises.check_init_weights(convolutions_only), "BatchNorm's scales", "N(1, 0.02)")
+    not_yet(exercises.check_init_weights(everything_small), "N(1, 0.02)")
+    not_yet(exercises.check_init_weights(lambda module: module.weight.zero_()), "isinstance")
+
+
+def test_leaky_relu():
+    passes(exercises.check_leaky_relu(lambda x, slope=0.2: torch.where(x > 0, x, slope * x)))
+    not_yet(exercises.check_leaky_relu(lambda x, slope=0.2: torch.relu(x)), "that is ReLU")
+    not_yet(exercises.check_leaky_relu(lambda x, slope=0.2: torch.where(x > 0, slope * x, x)),
+            "positive side")
+    for unfinished in UNFINISHED:
+        not_yet(exercises.check_leaky_relu(unfinished))
+
+
+def test_without_noise():
+    def dcgan_d(std):
+        return nn.Sequential(models.InstanceNoise(std), models.dcgan_discriminator(features=4))
+
+    passes(exercises.check_without_noise(dcgan_d(0.0)))
+    passes(exercises.check_without_noise(models.dcgan_discriminator(features=4)))
+    not_yet(exercises.check_without_noise(dcgan_d(0.5)), "std 0.5", "instance_noise=0.0")
+    not_yet(exercises.check_without_noise(models.fashion_discriminator()), "no convolution")
+    not_yet(exercises.check_without_noise(None), "discriminator you trained")
+
+
+# ---- notebook 07
+
+
+def test_gradient_penalty():
+    passes(exercises.check_gradient_penalty(training.gradient_penalty))
+
+    def squared_norm(critic, real, fake):
+        weight = torch.rand(len(real), 1, 1, 1)
+        mixed = (weight * real + (1 - weight) * fake).requires_grad_(True)
+        (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+        return ((gradient.flatten(1).pow(2).sum(dim=1) - 1) ** 2).mean()
+
+    def element_by_element(critic, real, fake):
+        weight = torch.rand(len(real), 1, 1, 1)
+        mixed = (weight * real + (1 - weight) * fake).requires_grad_(True)
+        (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+        return ((gradient.abs() - 1) ** 2).mean()
+
+    def without_create_graph(critic, real, fake):
+        weight = torch.rand(len(real), 1, 1, 1)
+        mixed = (weight * real + (1 - weight) * fake).requires_grad_(True)
+        (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed)
+        return ((gradient.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+    not_yet(exercises.check_gradient_penalty(squared_norm), "squared length")
+    not_yet(exercises.check_gradient_penalty(element_by_element), "one norm per example")
+    not_yet(exercises.check_gradient_penalty(without_create_graph), "create_graph=True")
+    not_yet(exercises.check_gradient_penalty(lambda critic, real, fake: torch.zeros(())),
+            "expected")
+    for unfinished in UNFINISHED:
+        not_yet(exercises.check_gradient_penalty(unfinished))
+
+
+def test_single_label():
+    G = models.conditional_generator(inputs=101, features=4, image_size=8)
+    C = models.wgan_critic(channels=4, features=4, image_size=8)
+    passes(exercises.check_single_label(G, C))
+    one_hot_G = models.conditional_generator(features=4, image_size=8)
+    not_yet(exercises.check_single_label(one_hot_G, C), "101", "inputs=101")
+    not_yet(exercises.check_single_label(G, models.wgan_critic(features=4, image_size=8)),
+            "make 4", "channels=4")
+    not_yet(exercises.check_single_label(None, None), "conditional generator")
+
+
+@pytest.mark.parametrize("name", [name for name in dir(exercises) if name.startswith("check_")])
+def test_every_check_is_tested_here(name):
+    """Every check is called somewhere in this file's code (comments do not count)."""
+    called = {node.func.attr for node in ast.walk(ast.parse(Path(__file__).read_text()))
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "exercises"}
+    assert name in called, f"exercises.{name} is never called by a test here"
+
+
+# ---- answers of the wrong kind: each check says "not yet", never raises
+
+WRONG_KIND = {  # check: its arguments, with the learner's part a half-finished value
+    "check_patience_replay": ({1: (4, 3), 3: None, 10: "stops"}, [1.0, 0.9, 0.95, 0.97]),
+    "check_bottom_right": ([1, 4, None, None],),
+    "check_wrong_shirts": (torch.tensor([99_999]), torch.zeros(10, dtype=torch.long),
+                           torch.zeros(10, dtype=torch.long)),
+    "check_mirrored_generator": (lambda d_widths, latent_size: nn.Identity(),),
+    "check_sine_gan": (nn.Linear(3, 1), 150),
+    "check_multiples_gan": (nn.Linear(7, 2), 3, 5000),
+    "check_single_label": ("G", "C"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_KIND))
+def test_an_answer_of_the_wrong_kind_is_not_yet(name):
+    verdict = getattr(exercises, name)(*WRONG_KIND[name])
+    not_yet(verdict)
+
+
+def test_every_check_is_wrapped_by_the_decorator_that_turns_errors_into_verdicts():
+    """What the wrapper does is tested above (UNFINISHED, WRONG_KIND); here, that every check has
+    it, so that a new check cannot raise at a learner."""
+    checks = [name for name in dir(exercises) if name.startswith("check_")]
+    for name in checks:
+        function = getattr(exercises, name)
+        assert hasattr(function, "__wrapped__"), f"{name} is not wrapped by exercises._never_raises"

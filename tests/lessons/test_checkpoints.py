@@ -1,0 +1,108 @@
+import pickle
+
+import pytest
+import torch
+from torch import nn
+
+from gan_helpers import checkpoints, models
+
+
+def trained_like_model():
+    torch.manual_seed(0)
+    return models.fashion_classifier()
+
+
+def test_round_trip_restores_weights_and_info(tmp_path):
+    model = trained_like_model()
+    path = checkpoints.save_checkpoint(model, tmp_path / "sub" / "m.pt", test_accuracy=0.9,
+                                       profile="quick")
+    fresh = models.fashion_classifier()
+    info = checkpoints.load_checkpoint(fresh, path)
+    assert info == {"test_accuracy": 0.9, "profile": "quick"}
+    x = torch.randn(3, 1, 28, 28)
+    assert torch.equal(fresh(x), model(x))
+    assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_other_architecture_is_named(tmp_path):
+    path = checkpoints.save_checkpoint(trained_like_model(), tmp_path / "m.pt")
+    other = nn.Sequential(nn.Flatten(), nn.Linear(784, 200), nn.ReLU(), nn.Linear(200, 10))
+    with pytest.raises(checkpoints.CheckpointMismatchError) as error:
+        checkpoints.load_checkpoint(other, path)
+    message = str(error.value)
+    assert "1.weight has shape [256, 784] in the checkpoint but [200, 784] in the model" in message
+    assert "retrain" in message
+
+
+def test_missing_checkpoint_says_to_run_the_notebook(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run the notebook"):
+        checkpoints.load_checkpoint(trained_like_model(), tmp_path / "nothing.pt")
+
+
+def test_a_file_from_elsewhere_is_refused(tmp_path):
+    path = tmp_path / "plain.pt"
+    torch.save(trained_like_model().state_dict(), path)
+    with pytest.raises(checkpoints.CheckpointMismatchError, match="not written by"):
+        checkpoints.load_checkpoint(trained_like_model(), path)
+
+
+class Payload:
+    def __reduce__(self):
+        return (print, ("this code would run on load",))
+
+
+def test_weights_only_refuses_pickled_code(tmp_path):
+    path = tmp_path / "evil.pt"
+    torch.save({"architecture": [], "payload": Payload()}, path)
+    with pytest.raises(pickle.UnpicklingError):
+        checkpoints.load_checkpoint(trained_like_model(), path)
+
+
+def test_export_runs_without_the_class(tmp_path):
+    model = trained_like_model()
+    x = torch.randn(4, 1, 28, 28)
+    path = checkpoints.export_model(model, x, tmp_path / "m.pt2")
+    loaded = checkpoints.load_exported(path)
+    assert not isinstance(loaded, nn.Sequential)
+    assert torch.allclose(loaded(x), model(x))
+    other_batch = torch.randn(9, 1, 28, 28)
+    assert torch.allclose(loaded(other_batch), model(other_batch), atol=1e-6)
+    with pytest.raises(FileNotFoundError, match="export"):
+        checkpoints.load_exported(tmp_path / "missing.pt2")
+
+
+def test_add_info_keeps_the_weights_and_adds_figures(tmp_path):
+    model = trained_like_model()
+    path = checkpoints.save_checkpoint(model, tmp_path / "m.pt", profile="quick")
+    checkpoints.add_info(path, figures={"accuracy": 0.9})
+    fresh = models.fashion_classifier()
+    assert checkpoints.load_checkpoint(fresh, path) == {"profile": "quick",
+                                                        "figures": {"accuracy": 0.9}}
+    assert all(torch.equal(a, b) for a, b in zip(fresh.parameters(), model.parameters()))
+
+
+def test_a_saved_run_comes_back_with_its_history_and_snapshots(tmp_path, capsys):
+    generator = models.shape_generator()
+    history, snapshots = {"d_loss": [1.4, 1.3]}, {2: torch.randn(5, 2)}
+    path = checkpoints.save_run(generator, tmp_path / "g.pt", history=history, snapshots=snapshots,
+                                profile="quick", epochs=2)
+    checkpoints.add_info(path, figures={"KS": 0.031})
+    loaded, history_back, snapshots_back = checkpoints.load_run(models.shape_generator(), path,
+                                                                notebook="02")
+    assert history_back == history and torch.equal(snapshots_back[2], snapshots[2])
+    assert not loaded.training
+    said = capsys.readouterr().out
+    assert "trained by notebook 02 (profile quick, epochs 2, date 20" in said and "KS 0.031" in said
+
+
+def test_loading_a_run_that_is_not_there_says_how_to_make_one(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"hp.train = True.*make results"):
+        checkpoints.load_run(models.shape_generator(), tmp_path / "none.pt", notebook="02")
+
+
+def test_loading_a_run_of_another_size_names_its_profile(tmp_path):
+    path = checkpoints.save_run(models.shape_generator(latent_size=3), tmp_path / "g.pt",
+                                history={}, snapshots={}, profile="full")
+    with pytest.raises(checkpoints.CheckpointMismatchError,
+                       match=r"(?s)trained in the full profile.*hp.train = True"):
+        checkpoints.load_run(models.shape_generator(), path, notebook="02")
