@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from . import settings
+
 
 class CheckpointMismatchError(ValueError):
     """A checkpoint was saved from a different architecture than the model it is loaded into."""
@@ -108,6 +110,15 @@ def add_info(path: str | Path, **info: Any) -> None:
 # ---- a trained generator and the run that made it: explore without training (hp.train = False)
 
 
+def find_trained(path: str | Path) -> Path:
+    """The file to load for ``path`` (a file in ``settings.output_dir()``): the first folder of
+    ``settings.trained_dirs()`` that has a file of that name (the learner's own run first, then
+    a teacher's ``GAN_MODELS_DIR``, then the course's ``pretrained/``); ``path`` if none has."""
+    name = Path(path).name
+    return next((folder / name for folder in settings.trained_dirs() if (folder / name).is_file()),
+                Path(path))
+
+
 def save_run(generator: nn.Module, path: str | Path, *, history: dict[str, list[float]],
              snapshots: dict[int, torch.Tensor], **info: Any) -> Path:
     """Save a trained generator with what its run showed (the loss history, the snapshots) and
@@ -120,16 +131,20 @@ def save_run(generator: nn.Module, path: str | Path, *, history: dict[str, list[
 def load_run(generator: nn.Module, path: str | Path, *, notebook: str,
              ) -> tuple[nn.Module, dict[str, list[float]], dict[int, torch.Tensor]]:
     """A generator trained and saved earlier by ``save_run`` (``hp.train = False``): loads it into
-    ``generator``, says which run made it, and returns (generator in eval mode, history,
-    snapshots). When there is none, or one of another size, says how to make one."""
-    path = Path(path)
-    how = (f"Run notebook {notebook} with hp.train = True (it saves the generator there), or copy "
-           "in the files/ folder of a run that did: `make results` trains every notebook in "
-           "`quick`; a `full` run on a GPU trains them at the book's size.")
+    ``generator`` from the first place ``find_trained`` finds it, says which run made it, and
+    returns (generator in eval mode, history, snapshots). Reads only: nothing is written. When
+    there is none, or one of another size, says how to make one."""
+    places = ", ".join(str(folder) for folder in settings.trained_dirs())
+    path = find_trained(path)
+    how = (f"Run notebook {notebook} with hp.train = True (it saves the generator in "
+           f"{settings.output_dir()}), or copy in the files/ folder of a run that did (`make "
+           "results` trains every notebook in `quick`; a `full` run on a GPU trains them at the "
+           "book's size), or point GAN_MODELS_DIR at a teacher's folder of trained generators.")
     try:
         info = load_checkpoint(generator, path)
     except FileNotFoundError:
-        raise FileNotFoundError(f"No trained generator at {path}. {how}") from None
+        raise FileNotFoundError(f"No trained generator named {path.name} in {places}. {how}"
+                                ) from None
     except CheckpointMismatchError as error:
         raise CheckpointMismatchError(f"{error}\n{how}") from None
     figures = ", ".join(f"{name} {value:.4g}" if isinstance(value, float) else f"{name} {value}"

@@ -21,7 +21,9 @@ from .training import fit_classifier, progress
 def _saved_by(recipe: dict, model: nn.Module, path: Path) -> dict | None:
     """The facts saved with the scorer at ``path``, its weights loaded into ``model``, if that
     scorer was trained by ``recipe``; None if there is none, or one made another way (which is
-    then trained again and replaced)."""
+    then trained again and replaced). Looked for where ``checkpoints.find_trained`` looks: the
+    learner's own files first, then a teacher's ``GAN_MODELS_DIR``, then ``pretrained/``."""
+    path = checkpoints.find_trained(path)
     if not path.is_file():
         return None
     try:
@@ -44,7 +46,7 @@ def fashion_scorer(device: torch.device, epochs: int = 6,
     recipe = {"epochs": epochs, "seed": seed}
     info = _saved_by(recipe, model, path)
     if info is not None:
-        print(f"scoring with the classifier saved in {path}")
+        print(f"scoring with the classifier saved in {checkpoints.find_trained(path)}")
         return model.to(device).eval(), info["test_accuracy"]
     print(f"training the scorer ({epochs} epochs); it is saved in {path} for next time")
     model = train_fashion_scorer(model.to(device), epochs, seed)
@@ -143,7 +145,7 @@ def face_scorer(images: torch.Tensor, attributes: dict[str, torch.Tensor], devic
     model = models.face_classifier(len(attributes) or 4)
     info = _saved_by(recipe, model, path)
     if info is not None:
-        print(f"loaded the face classifier from {path}")
+        print(f"loaded the face classifier from {checkpoints.find_trained(path)}")
         return model.to(device).eval(), info["held_out_accuracy"]
     if attributes:
         model, accuracy = attribute_classifier(images, attributes, device, epochs, seed)

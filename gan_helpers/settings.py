@@ -123,6 +123,23 @@ def output_dir() -> Path:
     return path
 
 
+def trained_dirs() -> list[Path]:
+    """Where a trained model is looked for, in this order (notebook 02, ``hp.train = False``):
+    the learner's own ``output_dir()``; the same place in ``GAN_MODELS_DIR``, a folder of trained
+    models that a teacher shares with a class (laid out like ``files/``; read-only is fine:
+    loading never writes); and, in the ``quick`` profile, ``pretrained/`` in the course folder,
+    the generators that ship with the course (``make pretrained`` writes them)."""
+    own = output_dir()
+    folders = [own]
+    shared = os.environ.get("GAN_MODELS_DIR", "").strip()
+    if shared:
+        teacher = Path(shared).expanduser().resolve()
+        folders.append(teacher / own.relative_to(project_root() / "files"))
+    if get_profile() == "quick":
+        folders.append(project_root() / "pretrained")
+    return folders
+
+
 def choose(
     book: dict[str, Any],
     *,
