@@ -7,6 +7,7 @@
 #   make student   write the student edition, student/, from notebooks/
 #   make check     is this machine ready? versions, device, data, Jupyter kernel
 #   make results   run every notebook in PROFILE (default quick): figures, pictures, executed notebooks
+#   make pretrained  copy the quick run's trained models (make results) into pretrained/, which ships
 #   make site      the course as a website in site/ (open site/index.html), built and read offline
 #   make gpu-check on a CUDA machine: the speed benchmark, the notebooks in full, the CUDA tests
 
@@ -16,13 +17,14 @@ BIN := $(VENV)/bin
 PORT ?= 8888
 # extra flags for JupyterLab, e.g. LAB_ARGS=--no-browser; as root (containers) it needs --allow-root
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
-NBVAL := --nbval-lax --nbval-current-env
+# a cell still running after 600 s fails, named by its notebook and cell, instead of hanging
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 .PHONY: help install install-test data lab test lint unit notebooks student check results \
-        site gpu-check clean
+        pretrained site gpu-check clean
 
 help:
-	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,13p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +81,10 @@ $(VENV)/.site: pyproject.toml | $(BIN)/python
 # docs/ as one static site; nothing is fetched from the network, to build it or to read it
 site: $(VENV)/.site
 	$(BIN)/python docs/site/build.py --quiet site
+
+# deliberate: pretrained/ is tracked, and only this command writes it
+pretrained: install
+	$(BIN)/python -m gan_helpers.course.pretrained
 
 GPU_CHECK_ARGS ?= --cap
 gpu-check: install-test data

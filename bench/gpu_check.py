@@ -64,7 +64,7 @@ def run_notebook(path: Path, changes: dict, env: dict) -> dict:
         lines = [f"hp.{name} = {value!r}" for name, value in changes.items()]
         notebook.cells.insert(table + 1, nbformat.v4.new_code_cell("\n".join(lines)))
     start = time.perf_counter()
-    runner.execute(notebook, path.parent, timeout=NOTEBOOK_TIMEOUT)
+    runner.execute(notebook, path.parent, timeout=NOTEBOOK_TIMEOUT, name=path.name)
     seconds = time.perf_counter() - start
     training = 0.0
     for cell in notebook.cells:

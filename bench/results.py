@@ -53,7 +53,7 @@ def run_notebook(path: Path, outputs: Path, executed: Path | None) -> dict:
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(MEMORY_PROBE))
     start = time.perf_counter()
-    runner.execute(notebook, path.parent)
+    runner.execute(notebook, path.parent, name=path.name)  # CELL_TIMEOUT of the profile
     seconds = time.perf_counter() - start
     probe = notebook.cells.pop()
     peak = float(probe.outputs[0]["text"].split(":")[1])
@@ -100,7 +100,7 @@ def main() -> None:
         except CellExecutionError as error:  # go on: the other notebooks' figures still count
             failed.append(f"{path.name} failed; the cell's error:\n{error}")
             continue
-        except TooLarge as error:
+        except (TooLarge, runner.CellTimeout) as error:
             failed.append(str(error))
             continue
         print(f"  {result['seconds']:.0f} s, peak memory {result['peak_memory_mb']} MB, "

@@ -57,8 +57,8 @@ def main() -> None:
         notebook = up_to_the_sliders(path)
         start = time.perf_counter()
         try:
-            runner.execute(notebook, path.parent, timeout=600)
-        except CellExecutionError as error:
+            runner.execute(notebook, path.parent, timeout=600, name=path.name)
+        except (CellExecutionError, runner.CellTimeout) as error:
             sys.exit(f"{path.name} could not reach its sliders (is its trained generator in "
                      f"files/? run `make results` first):\n{error}")
         seconds = round(time.perf_counter() - start, 1)

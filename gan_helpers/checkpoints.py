@@ -17,10 +17,15 @@ import torch
 from torch import nn
 
 from . import settings
+from .course import storage
 
 
 class CheckpointMismatchError(ValueError):
     """A checkpoint was saved from a different architecture than the model it is loaded into."""
+
+
+class DamagedCheckpointError(CheckpointMismatchError):
+    """A file that is not a whole checkpoint: truncated, damaged, or another kind of file."""
 
 
 def architecture_of(model: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
@@ -31,11 +36,11 @@ def architecture_of(model: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
 def save_checkpoint(model: nn.Module, path: str | Path, **info: Any) -> Path:
     """Write ``model``'s weights and architecture (plus ``info``) to ``path``.
 
-    The file is written under a temporary name and renamed, so an interrupted save leaves the
-    previous checkpoint intact.
+    The file is written under a temporary name and renamed, so an interrupted save, a full disk
+    or a read-only folder leaves the previous checkpoint intact and nothing half-written
+    (``save_atomically``).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()}
     checkpoint = {
         "state_dict": state,
@@ -49,20 +54,34 @@ def save_checkpoint(model: nn.Module, path: str | Path, **info: Any) -> Path:
 
 def save_atomically(contents: Any, path: Path) -> None:
     """``torch.save`` under a temporary name, then a rename: an interrupted save leaves the
-    previous file intact, and only a complete file is ever found at ``path``."""
-    partial = path.with_name(path.name + ".partial")
-    torch.save(contents, partial)
-    partial.replace(path)
+    previous file intact, and only a complete file is ever found at ``path``. A save that fails
+    (a full disk, a read-only folder) removes the temporary file and raises
+    ``storage.SaveError`` saying why and what to do."""
+    with storage.writing(path) as file:
+        torch.save(contents, file)
 
 
 def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"No checkpoint at {path}: run the notebook that trains and saves "
                                 "this model first.")
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except OSError:  # not allowed to read it, say: as it is
+        raise
+    except Exception as error:  # truncated, damaged, or not a checkpoint at all
+        raise DamagedCheckpointError(storage.unreadable(
+            path, error, "Delete it and run the notebook that trains and saves this model "
+            "again, or copy it again from where it came.")) from None
     if not isinstance(checkpoint, dict) or "architecture" not in checkpoint:
-        raise CheckpointMismatchError(f"{path} was not written by "
-                                      "gan_helpers.checkpoints.save_checkpoint.")
+        what = ("a bare state_dict" if isinstance(checkpoint, dict) and checkpoint
+                and all(isinstance(v, torch.Tensor) for v in checkpoint.values())
+                else f"a {type(checkpoint).__name__}")
+        raise DamagedCheckpointError(
+            f"{path} was not written by gan_helpers.checkpoints.save_checkpoint (weights with the "
+            f"architecture they fit): it holds {what}. Save the model with save_checkpoint, or "
+            "load a bare state_dict with model.load_state_dict(torch.load(path, "
+            "weights_only=True)).")
     return checkpoint
 
 
@@ -70,8 +89,9 @@ def load_checkpoint(model: nn.Module, path: str | Path) -> dict[str, Any]:
     """Load weights saved by ``save_checkpoint`` into ``model`` (on its device); return the
     ``info``.
 
-    Raises ``FileNotFoundError`` for a missing file and ``CheckpointMismatchError``, naming the
-    first difference, for a checkpoint of another architecture.
+    Raises ``FileNotFoundError`` for a missing file, ``CheckpointMismatchError``, naming the
+    first difference, for a checkpoint of another architecture, and ``DamagedCheckpointError``
+    for a file that is not a whole checkpoint (truncated, damaged, another kind of file).
     """
     path = Path(path)
     checkpoint = _read(path)
@@ -199,11 +219,11 @@ def export_model(model: nn.Module, example_input: torch.Tensor, path: str | Path
     (the batch) may differ from ``example_input``'s when the loaded model runs.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     model.eval()
     batch = torch.export.Dim.AUTO
     program = torch.export.export(model, (example_input,), dynamic_shapes=({0: batch},))
-    torch.export.save(program, path)
+    with storage.writing(path) as file:  # whole or not at all, as save_atomically
+        torch.export.save(program, file)
     return path
 
 
@@ -212,4 +232,12 @@ def load_exported(path: str | Path) -> nn.Module:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No exported model at {path}: run the cell that exports it first.")
-    return torch.export.load(path).module()
+    try:
+        with open(path, "rb") as file:
+            return torch.export.load(file).module()
+    except OSError:
+        raise
+    except Exception as error:  # truncated, damaged, or not an exported model
+        raise DamagedCheckpointError(storage.unreadable(
+            path, error, "Delete it and run the cell that exports it (checkpoints.export_model) "
+            "again, or copy it again from where it came.")) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,7 +19,7 @@ from torch.utils.data import TensorDataset
 
 from . import settings
 from .course import faces
-from .course.prepare import FACE_DATASETS, check_image_folder, prepare_fashion_mnist
+from .course.prepare import FACE_DATASETS, DatasetError, check_image_folder, prepare_fashion_mnist
 
 FASHION_CLASSES = (
     "t-shirt", "trouser", "pullover", "dress", "coat",
@@ -60,6 +61,12 @@ class TensorLoader:
     ) -> None:
         if not tensors or any(len(t) != len(tensors[0]) for t in tensors):
             raise ValueError("TensorLoader needs tensors with the same first dimension")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
+            raise ValueError(
+                f"batch_size={batch_size!r}: a batch is a whole number of examples, at least 1. "
+                "In a notebook it comes from the hyperparameter table: set hp.batch_size (or the "
+                "table's other *_batch_size) to a whole number such as 64, without quotes, and "
+                "run the cells again.")
         self.tensors, self.batch_size = tensors, batch_size
         self.dataset = TensorDataset(*tensors)  # as in DataLoader: len(loader.dataset) is the count
         self.shuffle, self.drop_last, self.generator = shuffle, drop_last, generator
@@ -155,6 +162,8 @@ def load_image_folder(root: Path, size: int = 64,
     of them, or ``count`` spread evenly over ImageFolder's order (so every class keeps its share).
 
     Images stay uint8 (a quarter of the memory of floats); ``to_unit_range`` scales them to [-1, 1].
+    Files that cannot be read as images (truncated, damaged, or not images) stop it with a
+    ``DatasetError`` that lists them.
     """
     from torchvision import datasets, transforms
 
@@ -166,7 +175,18 @@ def load_image_folder(root: Path, size: int = 64,
         indices = list(range(total))
     else:
         indices = torch.linspace(0, total - 1, count).long().tolist()
-    images, labels = zip(*(folder[i] for i in indices))
+    loaded, damaged = [], []
+    for index in indices:
+        try:
+            loaded.append(folder[index])
+        except (OSError, ValueError, SyntaxError) as error:  # what PIL raises for a bad file
+            damaged.append(f"{folder.samples[index][0]} ({error})")
+    if damaged:
+        raise DatasetError(
+            f"{len(damaged)} of the files in {root} cannot be read as images (truncated, damaged, "
+            "or not images): " + "; ".join(damaged[:3]) + ("; ..." if len(damaged) > 3 else "")
+            + ". Delete them or copy them again, then run the cell again.")
+    images, labels = zip(*loaded)
     return ImageFolderData(torch.stack(images), torch.tensor(labels), folder.classes)
 
 

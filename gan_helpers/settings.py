@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import torch
+
+from .course.knobs import Hyperparameters, check
 
 PROFILES = ("smoke", "quick", "full")
 
@@ -150,16 +151,20 @@ def choose(
     full: dict[str, Any] | None = None,
     profile: str | None = None,
     show: bool = True,
-) -> SimpleNamespace:
+) -> Hyperparameters:
     """The hyperparameters for a profile, printed beside the book's.
 
     ``book`` holds the book's values; ``course`` what the course adds to the book and ``speed``
     the switches that change how fast training runs, not the maths (both shown with "-"
     as the book's value). ``full`` uses them unchanged but for the values in ``full``; ``quick``
     changes the values in ``quick``; ``smoke`` starts from ``quick`` and changes those in
-    ``smoke`` too. Returns a namespace (``hp.lr``) that the learner may edit before training.
+    ``smoke`` too. Returns the table as ``Hyperparameters`` (``hp.lr``), which the learner may
+    edit before training. Every value is checked (``course.knobs``): one the notebook cannot use
+    raises ``HyperparameterError`` naming ``hp.<name>``, now and whenever the learner sets it.
     """
     profile = profile or get_profile()
+    if profile not in PROFILES:
+        raise ValueError(f"profile={profile!r} is not a profile; they are {', '.join(PROFILES)}")
     course, speed = course or {}, speed or {}
     known = {**book, **course, **speed}
     if len(known) < len(book) + len(course) + len(speed):
@@ -172,9 +177,15 @@ def choose(
         raise KeyError(f"{unknown} are not hyperparameters of this notebook; "
                        f"they are: {sorted(known)}")
     values = {**known, **changes[profile]}
+    declared = {name: [default, *(c[name] for c in changes.values() if name in c)]
+                for name, default in known.items()}
+    for name, value in values.items():
+        check(name, value, declared[name])
     if show:
         _print_table(book, course, speed, values, changed=changes[profile], profile=profile)
-    return SimpleNamespace(**values)
+    hp = Hyperparameters(**values)
+    hp._declared = declared
+    return hp
 
 
 def _print_table(book: dict, course: dict, speed: dict, values: dict, changed: dict,

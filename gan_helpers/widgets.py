@@ -13,6 +13,7 @@ GitHub and the course's website show the strip, where the sliders' picture needs
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 from collections.abc import Callable, Sequence
@@ -55,7 +56,7 @@ def _pixels(fig: plt.Figure) -> np.ndarray:
 
 
 def show_strip(render: Callable[..., plt.Figure], frames: Sequence[dict], title: str,
-               scale: float = 0.8, width: float = 12.5) -> plt.Figure:
+               scale: float = 0.5, width: float = 12.5) -> plt.Figure:
     """Show a plain picture of what a slider does: ``render(**values)`` for each ``values`` in
     ``frames``, side by side at ``scale`` of their size, in rows at most ``width`` inches wide
     (notebook 02). Returns the strip's figure, already shown and closed."""
@@ -82,6 +83,34 @@ def _along(slider: widgets.ValueWidget, count: int) -> list[float]:
     return [float(round(round(value / slider.step) * slider.step, 6)) for value in values]
 
 
+class _Explorer(widgets.interactive):
+    """``ipywidgets.interactive`` that puts its first picture into its output area as a PNG
+    instead of capturing what the cell displays. A capture makes the page answer with messages
+    while the cell still runs (nbclient, which ``make results`` uses, mimics the page and sends
+    them), a known cause of headless runs that never end (bench/README.md, "Headless runs"). A
+    picture drawn after a slider moves is captured as ``interactive`` does, when the cell is
+    over."""
+
+    def __init__(self, draw: Callable[..., plt.Figure],
+                 sliders: dict[str, widgets.ValueWidget]) -> None:
+        self._draw = draw  # before interactive's __init__, which draws the first picture
+        super().__init__(lambda **values: _shown(draw(**values)), **sliders)
+
+    def update(self, *args: object) -> None:
+        if args or self.result is not None:  # a slider moved
+            super().update(*args)
+            return
+        self.kwargs = {widget._kwarg: widget.get_interact_value()
+                       for widget in self.kwargs_widgets}
+        self.result = figure = self._draw(**self.kwargs)
+        png = io.BytesIO()
+        figure.savefig(png, format="png", bbox_inches="tight")
+        plt.close(figure)
+        self.out.outputs = ({"output_type": "display_data", "metadata": {},
+                             "data": {"image/png": base64.b64encode(png.getvalue()).decode(),
+                                      "text/plain": repr(figure)}},)
+
+
 def _explorer(draw: Callable[..., plt.Figure], sliders: dict[str, widgets.ValueWidget],
               along: dict[str, Sequence[float]]) -> widgets.interactive:
     """Show a strip for each slider named in ``along`` (the others at their start), then wire
@@ -94,7 +123,7 @@ def _explorer(draw: Callable[..., plt.Figure], sliders: dict[str, widgets.ValueW
                    f"what the slider '{sliders[name].description}' does: "
                    f"{', '.join(f'{value:g}' for value in values)}"
                    + (f" ({others})" if others else ""))
-    return widgets.interactive(lambda **values: _shown(draw(**values)), **sliders)
+    return _Explorer(draw, sliders)
 
 
 def _slider(name: str, value: float, low: float, high: float, step: float) -> widgets.FloatSlider:

@@ -2,7 +2,7 @@
 
 It runs no notebook. It takes what the repository holds: the executed notebooks in docs/notebooks/
 (as ``make results`` left them), README.md, docs/glossary.md, docs/teaching.md, data/README.md and
-bench/README.md. It copies them into a staging folder laid out like the repository, so that their
+bench/README.md and pretrained/README.md. It copies them into a staging folder laid out like the repository, so that their
 relative links still resolve (the notebooks go to notebooks/, where their links were written
 for), then Sphinx with myst-nb (``conf.py`` beside this file) writes static HTML to OUT (``site/``).
 Open OUT/index.html in a browser: nothing is fetched from the network, MathJax included.
@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 NOTEBOOKS = ROOT / "docs" / "notebooks"
 # the pages besides README and the notebooks, in the menu's order
-PAGES = ["docs/glossary.md", "docs/teaching.md", "data/README.md", "bench/README.md"]
+PAGES = ["docs/glossary.md", "docs/teaching.md", "data/README.md", "bench/README.md",
+         "pretrained/README.md"]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from .. import settings
-from . import runner
+from . import runner, storage
 
 BEGIN, END, STUDENT = "# BEGIN SOLUTION", "# END SOLUTION", "# STUDENT:"
 CHECKED = "# NBVAL_CHECK_OUTPUT"
@@ -112,7 +112,8 @@ def write_student_edition(target: Path | None = None) -> list[Path]:
     paths = []
     for name, text in made.items():
         path = target / name
-        path.write_text(text)
+        with storage.writing(path, "run `make student` again") as file:  # whole or not at all
+            file.write(text.encode())
         paths.append(path)
     return paths
 
@@ -124,7 +125,7 @@ def store_checked_outputs(paths: list[Path]) -> None:
     for path in paths:
         notebook = nbformat.read(path, as_version=4)
         executed = copy.deepcopy(notebook)
-        runner.execute(executed, path.parent, timeout=600)
+        runner.execute(executed, path.parent, timeout=600, name=path.name)
         count = 0
         for cell, ran in zip(notebook.cells, executed.cells):
             if cell.cell_type != "code":
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {path.relative_to(settings.project_root())}")
         else:
             store_checked_outputs(runner.notebook_paths(args.notebooks, notebooks_dir()))
-    except ValueError as error:
+    except (ValueError, runner.CellTimeout) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -6,6 +6,9 @@ cases whose answers are known, and returns a ``Verdict``: "pass", or "not yet" w
 and a hint in the words of the lesson. A check never raises: an unfinished answer (``None``, a
 function that returns ``None`` or raises) is "not yet" too, so that a notebook runs top to bottom
 with its exercises undone.
+
+Each check also records its verdict in the learner's own ``files/progress.json`` (``progress``),
+for the teacher's table: ``python -m gan_helpers.course.progress``.
 """
 
 from __future__ import annotations
@@ -13,12 +16,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
+
+from . import progress
+
+# every exercise id a check declares, in course order (the order of the checks below, which is
+# the order of the notebooks) -> the notebook that checks it; filled in by _never_raises
+EXERCISES: dict[str, str] = {}
 
 
 @dataclass
@@ -49,17 +59,25 @@ def _not_yet(exercise: str, message: str, hint: str = "") -> Verdict:
 
 def _never_raises(exercise: str) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
     """Makes a check keep its promise never to raise: an answer of the wrong kind, which trips the
-    check itself up, is "not yet" too."""
+    check itself up, is "not yet" too. Declares ``exercise`` (``EXERCISES``, with the notebook
+    that the check's docstring names) and records each verdict in the learner's progress."""
     def decorate(check: Callable[..., Verdict]) -> Callable[..., Verdict]:
+        notebook = re.search(r"\(notebook (\d\d)\)", check.__doc__ or "")
+        EXERCISES[exercise] = notebook.group(1) if notebook else "?"
+
         @functools.wraps(check)
         def checked(*args: Any, **kwargs: Any) -> Verdict:
             try:
-                return check(*args, **kwargs)
+                verdict = check(*args, **kwargs)
             except Exception as error:  # the learner's answer made the check fail
-                return _not_yet(exercise, f"checking your answer raised {type(error).__name__}: "
-                                          f"{error}.",
-                                "compare the kind, the shape and the length of your answer with "
-                                "what the exercise asks for")
+                verdict = _not_yet(exercise, f"checking your answer raised "
+                                             f"{type(error).__name__}: {error}.",
+                                   "compare the kind, the shape and the length of your answer "
+                                   "with what the exercise asks for")
+            progress.record(exercise, verdict.passed)  # never raises
+            return verdict
+
+        checked.exercise = exercise  # type: ignore[attr-defined]
         return checked
     return decorate
 

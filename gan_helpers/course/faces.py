@@ -16,8 +16,10 @@ the same however many there are.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,6 +27,7 @@ import torch
 
 from .. import settings
 from ..checkpoints import save_atomically
+from . import storage
 
 ATTRIBUTES = ("glasses", "long_hair")
 DRAWING_VERSION = 2  # raise it when the drawing changes: faces drawn by older code are drawn again
@@ -145,15 +148,23 @@ def cached_faces(count: int, seed: int = COURSE_SEED, size: int = 64, *,
 
     The data folder (``GAN_DATA_DIR`` if set: a shared folder where a teacher may have drawn
     them) is read first, then the learner's own; faces drawn now are saved in the data folder
-    ``save_to``, by default the learner's own.
+    ``save_to``, by default the learner's own. A ``faces.pt`` that cannot be read (a copy or a
+    save that stopped half-way) is passed over with a line that says so, and drawn again.
     """
     recipe = _recipe(count, seed, size)
     folders = [faces_dir(count, seed, size, settings.data_dir()),
                faces_dir(count, seed, size, save_to or settings.own_data_dir())]
     for folder in folders:
         if (folder / "faces.pt").is_file():
-            kept = torch.load(folder / "faces.pt", weights_only=True)
-            if kept["recipe"] == recipe:
+            try:
+                kept = torch.load(folder / "faces.pt", weights_only=True)
+            except OSError:
+                raise
+            except Exception as error:  # truncated, damaged, or another file of that name
+                print(storage.unreadable(folder / "faces.pt", error,
+                                         "The faces are drawn again instead (seconds)."))
+                continue
+            if isinstance(kept, dict) and kept.get("recipe") == recipe:
                 return kept["images"], kept["attributes"], folder
     images, attributes = make_faces(count, seed, size)
     folder = folders[-1]
@@ -170,33 +181,46 @@ def write_face_folder(count: int, seed: int = COURSE_SEED, size: int = 64,
     looking at them, and for loaders that read image folders as the book does
     (``python -m gan_helpers.course.prepare faces``, ``bench/speed.py``).
 
-    A folder already made with the same count, seed, size and drawing code is kept as it is.
+    A folder already made with the same count, seed, size and drawing code is kept as it is. A
+    folder that cannot be finished (a full disk, an interrupt) loses what was written of it and
+    ``storage.SaveError`` says why.
     """
     from PIL import Image
 
     root = Path(root) if root is not None else faces_dir(count, seed, size, settings.own_data_dir())
     recipe = _recipe(count, seed, size)
     info = root / "recipe.json"
-    if info.is_file() and json.loads(info.read_text()) == recipe:
-        return root
+    with contextlib.suppress(OSError, ValueError):  # none, or damaged: the folder is made again
+        if json.loads(info.read_text()) == recipe:
+            return root
     info.unlink(missing_ok=True)
     images, attributes, _ = cached_faces(count, seed, size)  # drawn once, kept in faces.pt
-    for sub in ("G", "NoG"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
-        for old in (root / sub).glob("*.png"):
-            old.unlink()
     names = [f"{'G' if wears else 'NoG'}/face-{index}.png"
              for index, wears in enumerate(attributes["glasses"].tolist())]
 
     def save(index: int) -> None:
         Image.fromarray(images[index].permute(1, 2, 0).numpy()).save(root / names[index])
 
-    with ThreadPoolExecutor() as pool:  # PNG compression runs outside Python's lock: all cores
-        list(pool.map(save, range(count)))
-    with open(root / "attributes.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["file", *ATTRIBUTES])
-        writer.writeheader()
-        for index, name in enumerate(names):
-            writer.writerow({"file": name, **{k: int(attributes[k][index]) for k in ATTRIBUTES}})
-    info.write_text(json.dumps(recipe))  # written last: a half-made folder is made again
+    try:
+        for sub in ("G", "NoG"):
+            shutil.rmtree(root / sub, ignore_errors=True)
+            (root / sub).mkdir(parents=True)
+        with ThreadPoolExecutor() as pool:  # PNG compression runs outside Python's lock
+            list(pool.map(save, range(count)))
+        with open(root / "attributes.csv", "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["file", *ATTRIBUTES])
+            writer.writeheader()
+            for index, name in enumerate(names):
+                writer.writerow({"file": name,
+                                 **{k: int(attributes[k][index]) for k in ATTRIBUTES}})
+        info.write_text(json.dumps(recipe))  # written last: it marks the folder complete
+    except BaseException as error:
+        shutil.rmtree(root / "G", ignore_errors=True)
+        shutil.rmtree(root / "NoG", ignore_errors=True)
+        (root / "attributes.csv").unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise storage.SaveError(storage.why_not_saved(
+                root, error, "run `python -m gan_helpers.course.prepare faces` again",
+                " (the images written so far were removed)")) from error
+        raise
     return root

@@ -17,16 +17,18 @@ The face datasets of notebooks 06 and 07 are checked for the layout torchvision'
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import gzip
 import hashlib
 import shutil
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 from .. import settings
-from . import faces
+from . import faces, storage
 
 SYSTEM_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 
@@ -84,20 +86,26 @@ def problem_with(path: Path, name: str | None = None) -> str | None:
 
 def _unpack_into(source: Path, target: Path) -> None:
     """Copy (gunzipping a ``.gz``) ``source`` to ``target`` through a temporary file, kept only
-    if sound."""
-    partial = target.with_name(target.name + ".partial")
+    if sound (``storage.writing``): a damaged source or a full disk leaves nothing behind."""
+    opener = gzip.open if source.suffix == ".gz" else open
     try:
-        opener = gzip.open if source.suffix == ".gz" else open
-        with opener(source, "rb") as src, open(partial, "wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-        problem = problem_with(partial, target.name)
-        if problem:
-            raise DatasetError(f"{source} is unusable: once unpacked it is {problem}.")
-        partial.replace(target)
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise DatasetError(f"Could not unpack {source}: {error}.") from error
-    finally:
-        partial.unlink(missing_ok=True)
+        with opener(source, "rb") as src, storage.writing(target, "run `make data` again") as dst:
+            try:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            except (OSError, EOFError, zlib.error) as error:
+                if getattr(dst, "failure", None):
+                    raise  # writing it failed: storage.writing says how
+                raise DatasetError(f"{source} is damaged or incomplete ({error}): delete it and "
+                                   "prepare the data again (`make data`).") from error
+            dst.flush()
+            problem = problem_with(Path(dst.name), target.name)
+            if problem:
+                raise DatasetError(f"{source} is unusable: once unpacked it is {problem}. Delete "
+                                   "it and prepare the data again (`make data`).")
+    except storage.SaveError as error:
+        raise DatasetError(str(error)) from error
+    except OSError as error:  # the source could not be opened
+        raise DatasetError(f"Could not read {source}: {error}.") from error
 
 
 def _download_into(raw_dir: Path) -> str | None:
@@ -232,6 +240,15 @@ def prepare_eyeglasses(source: Path | None = None, labels_csv: Path | None = Non
     if not rows or not {"id", "glasses"} <= set(rows[0]):
         found = list(rows[0]) if rows else "no rows"
         raise DatasetError(f"{labels_csv} should have the columns id and glasses; found {found}.")
+    def sound(row: dict) -> bool:
+        with contextlib.suppress(TypeError, ValueError):
+            return bool(row["id"]) and float(row["glasses"]) in (0.0, 1.0)
+        return False
+
+    bad = next((line for line, row in enumerate(rows, 2) if not sound(row)), None)
+    if bad is not None:
+        raise DatasetError(f"{labels_csv} line {bad} is not an id and a glasses value of 0 or 1 "
+                           "(a damaged or cut-off file?): download train.csv again.")
     missing = [row["id"] for row in rows if not (folder / f"face-{row['id']}.png").is_file()]
     if missing:
         raise DatasetError(f"{len(missing)} images listed in {labels_csv} are missing from "
@@ -242,8 +259,14 @@ def prepare_eyeglasses(source: Path | None = None, labels_csv: Path | None = Non
     for row in rows:
         kind = "G" if float(row["glasses"]) == 1 else "NoG"
         destination = target / kind / f"face-{row['id']}.png"
-        if not destination.is_file():
-            shutil.copyfile(folder / f"face-{row['id']}.png", destination)
+        if not destination.is_file():  # copied whole or not at all: a rerun finishes the rest
+            try:
+                with (open(folder / f"face-{row['id']}.png", "rb") as source_file,
+                      storage.writing(destination, "run `python -m gan_helpers.course.prepare "
+                                                   "eyeglasses` again") as file):
+                    shutil.copyfileobj(source_file, file)
+            except storage.SaveError as error:
+                raise DatasetError(str(error)) from error
     counts = {name: len(_images_in(target / name)) for name in ("G", "NoG")}
     print(f"eyeglasses ready in {target}: {counts['G']} with glasses (G/), "
           f"{counts['NoG']} without (NoG/)")

@@ -9,24 +9,32 @@ import json
 import matplotlib.pyplot as plt
 
 from .. import settings
+from . import storage
 
 
 def record(notebook: str, **figures: float | int | bool | str) -> None:
     """Keep a notebook's headline figures in ``files/results/<notebook>.json``, added to those it
     kept before. Numbers are rounded to 4 significant digits: the README quotes them, nobody
-    needs more."""
+    needs more. A file damaged by an earlier run is started again, and a line says so."""
     path = settings.output_dir() / "results" / f"{notebook}.json"
-    path.parent.mkdir(exist_ok=True)
-    kept = json.loads(path.read_text()) if path.is_file() else {}
+    kept = {}
+    if path.is_file():
+        try:
+            kept = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError) as error:
+            print(f"{path} was damaged ({error}): it is written again with this run's figures")
     kept.update({name: float(f"{value:.4g}") if isinstance(value, float) else value
                  for name, value in figures.items()})
-    path.write_text(json.dumps(kept, indent=1))
+    with storage.writing(path) as file:
+        file.write(json.dumps(kept, indent=1).encode())
 
 
 def save_figure(name: str, fig: plt.Figure) -> None:
     """Save ``fig`` as ``files/figures/<name>.png``, where ``bench/results.py`` picks the README's
     pictures from, and close it."""
     path = settings.output_dir() / "figures" / f"{name}.png"
-    path.parent.mkdir(exist_ok=True)
-    fig.savefig(path, dpi=72, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        with storage.writing(path) as file:
+            fig.savefig(file, format="png", dpi=72, bbox_inches="tight")
+    finally:
+        plt.close(fig)

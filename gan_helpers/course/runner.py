@@ -15,10 +15,13 @@ code of the cells themselves, as a learner edits a line, to show that the page i
 from __future__ import annotations
 
 import contextlib
+import linecache
 import os
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import nbformat
@@ -41,14 +44,86 @@ def notebook_paths(prefixes: Sequence[str] | None = None,
     return paths
 
 
-def execute(notebook: nbformat.NotebookNode, folder: Path, timeout: int | None = None) -> None:
-    """Run every cell of ``notebook`` in a fresh ``python3`` kernel working in ``folder``, as
-    "Run All" does; the outputs land in ``notebook``. A failing cell raises nbclient's
-    ``CellExecutionError``."""
-    from nbclient import NotebookClient
+# seconds one cell may run in ``execute`` before it counts as stuck, per profile: a training cell
+# of ``quick`` takes minutes on a 2-core CPU, one of ``full`` tens of minutes on a GPU
+CELL_TIMEOUT = {"smoke": 300, "quick": 1800, "full": 3600}
+LOOK_EVERY = 1.0  # seconds between two looks for a message while ``execute`` waits for one
 
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(folder)}}).execute()
+
+def _looking_again(get_msg: Callable[..., Any]) -> Callable[..., Any]:
+    """A kernel client channel's ``get_msg`` that looks again every ``LOOK_EVERY`` seconds
+    however long it waits. nbclient's asyncio wait can miss the wake-up of a message that has
+    arrived (after a send on the same socket, as its mimic of an output widget makes: nbclient
+    issue 312), and waits on, the kernel idle, until its timeout, or forever without one; each new
+    look finds the message (bench/README.md, "Headless runs")."""
+    async def get_msg_looking_again(timeout: float | None = None) -> dict[str, Any]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = LOOK_EVERY if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await get_msg(timeout=min(LOOK_EVERY, left))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    return get_msg_looking_again
+
+
+class CellTimeout(TimeoutError):
+    """A cell that ``execute`` ran did not finish in time, or its kernel died; the message names
+    the notebook and the cell."""
+
+
+def execute(notebook: nbformat.NotebookNode, folder: Path, timeout: int | None = None,
+            name: str = "the notebook") -> None:
+    """Run every cell of ``notebook`` (called ``name`` in errors) in a fresh ``python3`` kernel
+    working in ``folder``, as "Run All" does; the outputs land in ``notebook``. A failing cell
+    raises nbclient's ``CellExecutionError``; a cell still running after ``timeout`` seconds
+    (default: ``CELL_TIMEOUT`` of the profile), or a kernel that died, raises ``CellTimeout``
+    naming the notebook and the cell, and the kernel is stopped."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    limit = timeout or CELL_TIMEOUT[settings.get_profile()]
+    running: dict[str, Any] = {}
+
+    def started(cell: nbformat.NotebookNode, cell_index: int, **_: Any) -> None:
+        running.update(cell=cell, index=cell_index)
+
+    class Client(NotebookClient):
+        """nbclient that looks again for messages (``_looking_again``) and notes whether the
+        kernel's reply was there when a cell's time ran out."""
+
+        answered = False
+
+        async def async_start_new_kernel_client(self) -> Any:
+            client = await super().async_start_new_kernel_client()
+            for channel in (client.shell_channel, client.iopub_channel):
+                channel.get_msg = _looking_again(channel.get_msg)
+            return client
+
+        async def _async_handle_timeout(self, timeout: int, cell: Any = None) -> Any:
+            self.answered = bool(await self.kc.shell_channel.msg_ready())
+            return await super()._async_handle_timeout(timeout, cell)
+
+    client = Client(notebook, timeout=limit, kernel_name="python3",
+                    resources={"metadata": {"path": str(folder)}}, on_cell_execute=started)
+    try:
+        client.execute()
+    except (CellTimeoutError, DeadKernelError) as error:
+        index = running.get("index", 0)
+        number = sum(cell.cell_type == "code" for cell in notebook.cells[: index + 1])
+        first = next((line for line in running.get("cell", {}).get("source", "").splitlines()
+                      if line.strip()), "")
+        what = ("its kernel died" if isinstance(error, DeadKernelError)
+                else f"it ran over {limit} s and was stopped")
+        missed = (" The kernel had finished it: its reply was there, unread by the client."
+                  if client.answered else "")
+        raise CellTimeout(
+            f"{name}, code cell {number} (cell {index} of the file, `{first.strip()}`): {what}."
+            f"{missed} If it only needs longer on this machine, give the command a longer "
+            "timeout; if the kernel sat idle, the cell hung: run the notebook again, and see "
+            "bench/README.md (headless runs) for what is known to hang.") from error
 
 
 @contextlib.contextmanager
@@ -103,7 +178,10 @@ def run_cells(path: Path, changes: dict[str, Any] | None = None,
                     continue
                 source = "\n".join(line for line in cell.source.splitlines()
                                    if not line.lstrip().startswith(("%", "!")))
-                exec(compile(source, f"{Path(path).name}, code cell {index}", "exec"), namespace)
+                name = f"{Path(path).name}, code cell {index}"
+                # as Jupyter does: tracebacks and inspect.getsource read the cell's lines
+                linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+                exec(compile(source, name, "exec"), namespace)
                 plt.close("all")
                 if on_cell is not None:
                     on_cell(namespace)

@@ -11,15 +11,24 @@ measured (``bench/speed.py`` times whole loops against the book-style loop).
 - ``keep_freed_memory``: on Linux, the process keeps the memory a step frees for the next step
   (``process_switches`` below);
 - ``cuda_graphs``: on a CUDA GPU, the training step is recorded once and replayed as a CUDA graph
-  (``training.train_gan`` takes ``capture`` and calls ``captured`` below).
+  (``training.train_gan`` takes ``capture`` and calls ``captured`` below). A graph replays the
+  GPU's work only, not the step's Python, so only the package's own steps are recorded: a step
+  edited on the page runs as written, and a recording that fails falls back to the step as
+  written; either way one printed line says so.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import ctypes
 import ctypes.util
+import functools
+import inspect
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from types import CodeType, FunctionType
 
 import torch
 
@@ -107,14 +116,94 @@ def make_capturable(optimizers: Sequence[torch.optim.Optimizer]) -> None:
                 state["step"] = state["step"].to(parameter.device)
 
 
+def _functions(step: Callable) -> list[FunctionType]:
+    """``step``, the functions it calls through its closure (the GAN step that ``train_gan``'s
+    ``train_step`` calls), each unwrapped from ``functools.partial``, and the functions that those
+    written in the notebook call by name (notebook 07's step calls its ``gradient_penalty``)."""
+    found: list[FunctionType] = []
+
+    def add(function: object) -> None:
+        while isinstance(function, functools.partial):
+            function = function.func
+        if isinstance(function, FunctionType) and function not in found:
+            found.append(function)
+
+    add(step)
+    for cell in (found[0].__closure__ or ()) if found else ():
+        with contextlib.suppress(ValueError):  # a cell not filled yet
+            add(cell.cell_contents)
+    for function in found:  # grows while it runs
+        if not function.__module__.startswith("gan_helpers"):
+            for name in function.__code__.co_names:
+                add(function.__globals__.get(name))
+    return found
+
+
+def _package_copy(function: FunctionType) -> CodeType | None:
+    """The code of the function of the same (qualified) name in ``gan_helpers.training`` or
+    ``gan_helpers.models``, or None."""
+    from .. import models, training  # training imports this module
+
+    outer, *inner = function.__qualname__.split(".<locals>.")
+    code = next((found.__code__ for module in (training, models)
+                 if isinstance(found := getattr(module, outer, None), FunctionType)), None)
+    for name in inner:
+        consts = code.co_consts if code else ()
+        code = next((c for c in consts if isinstance(c, CodeType) and c.co_name == name), None)
+    return code
+
+
+def _what_it_does(code: CodeType) -> str | None:
+    """The function's syntax tree without its docstring, type annotations, comments and line
+    numbers; None where its source cannot be read."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(code)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    function = tree.body[0]
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        function.body = body[1:]  # the docstring
+    function.returns = None
+    for argument in ast.walk(function.args):
+        if isinstance(argument, ast.arg):
+            argument.annotation = None
+    return ast.dump(function)
+
+
+def edited_steps(step: Callable) -> list[str]:
+    """The names of the functions in ``step`` (``_functions``) whose source differs from
+    ``gan_helpers.training``'s (or ``models``') function of the same name, that the package does
+    not have, or whose source cannot be read: a learner's edit of the step written in the
+    notebook."""
+    edited = []
+    for function in _functions(step):
+        copy = _package_copy(function)
+        ours = _what_it_does(function.__code__)
+        if copy is None or ours is None or ours != _what_it_does(copy):
+            edited.append(function.__name__)
+    return edited
+
+
 def captured(step: Callable[..., dict[str, torch.Tensor]],
              optimizers: Sequence[torch.optim.Optimizer],
              enabled: bool) -> Callable[..., dict[str, torch.Tensor]]:
     """The training step as ``train_gan`` runs it: ``step`` itself, or, when ``enabled`` and the
     optimizers' weights are on a CUDA GPU, a ``CapturedStep`` replaying it as a CUDA graph (the
-    optimizers made ``capturable`` first)."""
+    optimizers made ``capturable`` first). A step that is not the package's own (``edited_steps``:
+    the learner changed it on the page) runs as written, and one printed line says so: a graph
+    would replay its GPU work but not its Python (a ``print``, an ``if`` on a value)."""
     device = optimizers[0].param_groups[0]["params"][0].device
     if not (enabled and cuda_graphs_possible(device)):
+        return step
+    edited = edited_steps(step)
+    if edited:
+        differ = "differs" if len(edited) == 1 else "differ"
+        print(f"cuda_graphs: {', '.join(edited)} {differ} from gan_helpers.training's copy "
+              "(edited here?), so the step runs as written, not replayed as a CUDA graph: every "
+              "line of it takes effect")
         return step
     make_capturable(optimizers)
     return CapturedStep(step)
@@ -131,7 +220,9 @@ class CapturedStep:
     the hundreds of kernel launches Python would issue. Every call trains on its own batch, as
     without the switch. Random numbers drawn inside (noise, dropout) are fresh at every replay.
     A batch of another shape (a last, smaller one) runs as written. The tensors a replay returns
-    are overwritten by the next replay: use them (add them up) before calling again.
+    are overwritten by the next replay: use them (add them up) before calling again. If warming
+    up, recording or replaying fails, one printed line says why and every call from then on runs
+    the step as written (the failed call too): the switch changes speed, never the run.
     """
 
     WARMUP = 3
@@ -141,6 +232,7 @@ class CapturedStep:
         self.graph: torch.cuda.CUDAGraph | None = None
         self.inputs: tuple[torch.Tensor, ...] = ()
         self.outputs: dict[str, torch.Tensor] = {}
+        self.failed = False
 
     def _warm_up(self, batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
         side = torch.cuda.Stream()
@@ -150,18 +242,39 @@ class CapturedStep:
         torch.cuda.current_stream().wait_stream(side)
         return outputs
 
-    def __call__(self, *batch: torch.Tensor) -> dict[str, torch.Tensor]:
-        self.calls += 1
-        if self.calls <= self.WARMUP:
-            return self._warm_up(batch)
-        if self.graph is None:
-            self.inputs = tuple(tensor.clone() for tensor in batch)
-            self.graph = torch.cuda.CUDAGraph()
-            with torch.cuda.graph(self.graph):  # records the kernels; runs nothing yet
-                self.outputs = self.step(*self.inputs)
-        elif any(new.shape != old.shape for new, old in zip(batch, self.inputs)):
-            return self.step(*batch)
+    def _record(self, batch: tuple[torch.Tensor, ...]) -> None:
+        self.inputs = tuple(tensor.clone() for tensor in batch)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):  # records the kernels; runs nothing yet
+            self.outputs = self.step(*self.inputs)
+        self.graph = graph
+
+    def _replay(self, batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
         for recorded, new in zip(self.inputs, batch):
             recorded.copy_(new)
+        assert self.graph is not None
         self.graph.replay()
         return self.outputs  # the recorded outputs: read them before the next call overwrites them
+
+    def __call__(self, *batch: torch.Tensor) -> dict[str, torch.Tensor]:
+        if self.failed:
+            return self.step(*batch)
+        self.calls += 1
+        if self.graph is not None and any(new.shape != old.shape
+                                          for new, old in zip(batch, self.inputs)):
+            return self.step(*batch)
+        try:
+            if self.calls <= self.WARMUP:
+                return self._warm_up(batch)
+            if self.graph is None:
+                self._record(batch)
+            return self._replay(batch)
+        except Exception as error:  # any failure of the graph machinery: the step as written
+            self.failed, self.graph = True, None
+            if torch.cuda.is_available():
+                with contextlib.suppress(Exception):
+                    torch.cuda.synchronize()
+            reason = str(error).strip().splitlines()[0][:160] if str(error).strip() else ""
+            print(f"cuda_graphs: the step could not be replayed as a CUDA graph "
+                  f"({type(error).__name__}: {reason}); it runs as written from here on")
+            return self.step(*batch)

@@ -30,6 +30,12 @@ def not_yet(verdict, *words):
 UNFINISHED = [None, lambda *args, **kwargs: None, lambda *args, **kwargs: 1 / 0]
 
 
+@pytest.fixture(autouse=True)
+def _progress_elsewhere(course_root):
+    """Every check records its verdict in the course folder's files/progress.json: here a
+    temporary one, not the checkout's (test_progress.py tests the record)."""
+
+
 # ---- notebook 01
 
 

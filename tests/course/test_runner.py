@@ -43,3 +43,32 @@ def test_a_change_or_a_stop_that_never_applies_is_an_error(tmp_path):
         runner.run_cells(path, {"lr": 0.5})
     with pytest.raises(RuntimeError, match="never held"):
         runner.run_cells(path, until=lambda ns: "y" in ns)
+
+
+def test_waiting_for_a_message_looks_again_so_a_missed_wake_up_costs_a_moment(monkeypatch):
+    """nbclient's wait can miss the wake-up of a reply that has arrived (bench/README.md,
+    "Headless runs"): the reply is found at the next look, not after the cell's whole timeout, and
+    never is waited for forever."""
+    import asyncio
+    from queue import Empty
+
+    monkeypatch.setattr(runner, "LOOK_EVERY", 0.01)
+    waits = []
+
+    async def missed_once(timeout=None):  # the reply is there, but the first wait never sees it
+        waits.append(timeout)
+        if len(waits) == 1:
+            await asyncio.sleep(timeout)
+            raise Empty
+        return {"msg_type": "execute_reply"}
+
+    assert asyncio.run(runner._looking_again(missed_once)(timeout=None)) == {
+        "msg_type": "execute_reply"}
+    assert waits == [0.01, 0.01]
+
+    async def nothing(timeout=None):
+        await asyncio.sleep(timeout)
+        raise Empty
+
+    with pytest.raises(Empty):  # a real timeout still ends the wait
+        asyncio.run(runner._looking_again(nothing)(timeout=0.05))

@@ -1,6 +1,8 @@
 """The speed switches: on every device there is, the same numbers with and without them; on CUDA,
 a training step replayed as a CUDA graph gives the losses of the step run as written."""
 
+import inspect
+import linecache
 from functools import partial
 
 import pytest
@@ -90,6 +92,127 @@ def test_make_capturable_moves_the_learning_rate_to_the_device_for_the_scheduler
     lr = group["lr"]
     scheduler.step()
     assert group["lr"] is lr and lr.item() == pytest.approx(5e-4)  # changed in place
+
+
+# ---- CUDA graphs never make a run wrong or stop it (on this CPU, the capture mocked)
+
+
+def shape_players():
+    torch.manual_seed(0)
+    return models.shape_generator(), models.shape_discriminator(dropout=0.0)
+
+
+def train_shape_gan(step, capture=True, epochs=2):
+    """notebook 02's loop on 64 curve points; returns the history and G's weights."""
+    G, D = shape_players()
+    points = data.sample_curve(64, generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(1)
+    history, _ = training.train_gan(
+        G, D, data.TensorLoader(points, batch_size=16), step=step,
+        g_optimizer=adam(G, fused=False, lr=1e-3), d_optimizer=adam(D, fused=False, lr=1e-3),
+        latent_size=2, epochs=epochs, capture=capture)
+    return history, weights(G)
+
+
+@pytest.fixture
+def graphs_possible(monkeypatch):
+    """This CPU taken for a CUDA GPU by ``captured``; the steps it hands to ``CapturedStep``."""
+    handed = []
+    monkeypatch.setattr(speed, "cuda_graphs_possible", lambda device: True)
+    monkeypatch.setattr(speed, "make_capturable", lambda optimizers: None)
+    monkeypatch.setattr(speed, "CapturedStep", lambda step: handed.append(step) or step)
+    return handed
+
+
+def written_on_the_page(function, old="", new=""):
+    """``function``'s source with ``old`` replaced by ``new``, run as a notebook cell runs (its
+    lines readable, as Jupyter keeps them): a learner's copy of a step."""
+    source = inspect.getsource(function).replace(old, new)
+    name = f"a cell with {function.__name__}"
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    namespace = {**vars(training), "__name__": "__main__"}
+    exec(compile(source, name, "exec"), namespace)
+    return namespace[function.__name__]
+
+
+def test_the_packages_step_and_an_unchanged_copy_on_the_page_are_recorded(graphs_possible,
+                                                                           capsys):
+    train_shape_gan(training.gan_step)
+    train_shape_gan(written_on_the_page(training.gan_step))
+    assert len(graphs_possible) == 2
+    assert "cuda_graphs" not in capsys.readouterr().out
+
+
+def test_a_step_edited_on_the_page_runs_as_written_and_says_so_once(graphs_possible, capsys):
+    edited = written_on_the_page(training.gan_step, "    batch = len(real)\n",
+                                 "    batch = len(real)\n    print('my line ran')\n")
+    train_shape_gan(edited)
+    out = capsys.readouterr().out
+    assert not graphs_possible
+    assert out.count("my line ran") == 8  # 4 batches, 2 epochs: every line of the step took effect
+    lines = [line for line in out.splitlines() if line.startswith("cuda_graphs")]
+    assert len(lines) == 1 and "gan_step" in lines[0] and "runs as written" in lines[0]
+
+
+def test_a_function_the_step_calls_counts_as_part_of_the_step():
+    """Notebook 07's step calls the page's gradient_penalty: an edit there counts too."""
+    penalty = written_on_the_page(training.gradient_penalty, "    weight = ",
+                                  "    print('here')\n    weight = ")
+    step = written_on_the_page(training.wgan_gp_step)
+    step.__globals__["gradient_penalty"] = penalty
+    assert speed.edited_steps(partial(step, critic_steps=2)) == ["gradient_penalty"]
+    assert speed.edited_steps(partial(training.wgan_gp_step, critic_steps=2)) == []
+    assert speed.edited_steps(lambda *batch: {}) == ["<lambda>"]  # not the package's: as written
+
+
+def stand_in_for_cuda(monkeypatch, fail):
+    """On this CPU: the warm-up runs the step as written; recording or replaying fails as
+    ``fail`` says."""
+    def record(captured, batch):
+        if fail == "record":
+            raise RuntimeError("CUDA error: operation not permitted when stream is capturing")
+        captured.inputs, captured.graph = tuple(batch), object()
+
+    def replay(captured, batch):
+        raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+    monkeypatch.setattr(speed, "cuda_graphs_possible", lambda device: True)
+    monkeypatch.setattr(speed, "make_capturable", lambda optimizers: None)
+    monkeypatch.setattr(speed.CapturedStep, "_warm_up", lambda captured, batch:
+                        captured.step(*batch))
+    monkeypatch.setattr(speed.CapturedStep, "_record", record)
+    monkeypatch.setattr(speed.CapturedStep, "_replay", replay)
+
+
+@pytest.mark.parametrize("fail", ["record", "replay"])
+def test_a_failed_capture_falls_back_to_the_step_as_written(fail, monkeypatch, capsys):
+    """The same weights and history as without the switch, the run goes on, one line says why."""
+    stand_in_for_cuda(monkeypatch, fail)
+    plain = train_shape_gan(training.gan_step, capture=False)
+    capsys.readouterr()
+    captured = train_shape_gan(training.gan_step)
+    assert captured[0] == plain[0]
+    assert all(torch.equal(a, b) for a, b in zip(captured[1], plain[1]))
+    lines = [line for line in capsys.readouterr().out.splitlines() if "cuda_graphs" in line]
+    assert len(lines) == 1 and "RuntimeError: CUDA error" in lines[0]
+    assert "runs as written from here on" in lines[0]
+
+
+def test_a_capture_error_runs_each_batch_once():
+    calls = []
+
+    def step(x):
+        calls.append(x)
+        return {"x": x}
+
+    def record(batch):
+        raise RuntimeError("capture failed")
+
+    captured = speed.CapturedStep(step)
+    captured._warm_up = lambda batch: step(*batch)
+    captured._record = record
+    outputs = [captured(torch.tensor(float(i)))["x"].item() for i in range(6)]
+    assert outputs == [0, 1, 2, 3, 4, 5] and len(calls) == 6 and captured.failed
 
 
 # ---- CUDA graphs (run on a CUDA machine; skipped here with the reason)

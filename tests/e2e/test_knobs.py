@@ -318,11 +318,18 @@ STEP_EDITS = {
 
 
 @pytest.mark.parametrize("prefix", sorted(STEP_EDITS))
-def test_editing_the_step_on_the_page_changes_training(prefix, course, monkeypatch):
+def test_editing_the_step_on_the_page_changes_training(prefix, course, monkeypatch, capsys):
     old, new = STEP_EDITS[prefix]
     knob = Knob(None, lambda ns: weights(ns["G"]), "history")
     before = baseline(prefix, knob, monkeypatch)
+    capsys.readouterr()
     edited = run(prefix, {}, "history", monkeypatch, edits={old: new})
+    # with CUDA graphs possible, the page's step as it is is recorded, an edited one runs as
+    # written and one line says so (gan_helpers.course.speed.captured)
+    assert before["_captured"] and not edited["_captured"]
+    out = capsys.readouterr().out
+    said = [line for line in out.splitlines() if line.startswith("cuda_graphs:")]
+    assert len(said) == 1 and "runs as written" in said[0], said
     assert weights(edited["G"]) != weights(before["G"]), (
         f"notebook {prefix}: doubling G's loss in the step on the page left G's weights as they "
         "were: the training does not run the page's step")

@@ -6,6 +6,8 @@ from torch import nn
 
 from gan_helpers import checkpoints, models
 
+from support import listing
+
 
 def trained_like_model():
     torch.manual_seed(0)
@@ -51,11 +53,13 @@ class Payload:
         return (print, ("this code would run on load",))
 
 
-def test_weights_only_refuses_pickled_code(tmp_path):
+def test_weights_only_refuses_pickled_code(tmp_path, capsys):
     path = tmp_path / "evil.pt"
     torch.save({"architecture": [], "payload": Payload()}, path)
-    with pytest.raises(pickle.UnpicklingError):
+    with pytest.raises(checkpoints.DamagedCheckpointError, match="holds Python objects") as error:
         checkpoints.load_checkpoint(trained_like_model(), path)
+    assert isinstance(error.value.__context__, pickle.UnpicklingError)
+    assert "would run" not in capsys.readouterr().out
 
 
 def test_export_runs_without_the_class(tmp_path):
@@ -106,3 +110,32 @@ def test_loading_a_run_of_another_size_names_its_profile(tmp_path):
     with pytest.raises(checkpoints.CheckpointMismatchError,
                        match=r"(?s)trained in the full profile.*hp.train = True"):
         checkpoints.load_run(models.shape_generator(), path, notebook="02")
+
+
+def test_a_teachers_read_only_models_folder_is_read_and_never_written(course_root, monkeypatch,
+                                                                     profile, capsys):
+    """hp.train = False with no file of the learner's own: the generator comes from
+    GAN_MODELS_DIR (laid out like files/), and nothing in that folder changes."""
+    profile("smoke")
+    teacher = course_root.parent / "teacher-models"
+    torch.manual_seed(0)
+    trained = models.shape_generator()
+    checkpoints.save_run(trained, teacher / "smoke" / "g.pt", history={"d_loss": [1.0]},
+                         snapshots={}, profile="smoke", epochs=1)
+    monkeypatch.setenv("GAN_MODELS_DIR", str(teacher))
+    before = listing(teacher)
+    history, _ = checkpoints.train_or_load(models.shape_generator(), course_root / "files" /
+                                           "smoke" / "g.pt", train=False, notebook="02",
+                                           run=lambda: pytest.fail("trained instead of loading"))
+    assert history == {"d_loss": [1.0]}
+    assert f"loaded the generator from {teacher / 'smoke' / 'g.pt'}" in capsys.readouterr().out
+    assert listing(teacher) == before
+
+
+def test_no_trained_generator_anywhere_names_every_place_looked(course_root, profile, monkeypatch):
+    profile("quick")
+    monkeypatch.setenv("GAN_MODELS_DIR", str(course_root / "teacher"))
+    with pytest.raises(FileNotFoundError, match=r"No trained generator named g\.pt in .*files, "
+                       r".*teacher, .*pretrained\. Run notebook 02 with hp\.train = True"):
+        checkpoints.load_run(models.shape_generator(), course_root / "files" / "g.pt",
+                             notebook="02")

@@ -214,3 +214,25 @@ def test_each_explorer_shows_a_strip_of_its_render_function_along_each_slider(sh
             np.testing.assert_array_equal(frame, picture)
         assert strip.texts[0].get_text().startswith("what the slider")
     assert explorer.result is not None  # the sliders still draw their own picture
+
+
+def test_the_first_picture_is_set_in_the_output_area_not_captured(monkeypatch):
+    """A capture while the cell runs makes the page (or nbclient, mimicking it) answer with
+    messages to the busy kernel: a known cause of headless runs that never end (bench/README.md,
+    "Headless runs"). The first picture is set directly; a slider's picture is captured later."""
+    import base64
+
+    import ipywidgets
+
+    captures = []
+    enter = ipywidgets.Output.__enter__
+    monkeypatch.setattr(ipywidgets.Output, "__enter__",
+                        lambda self: captures.append(self) or enter(self))
+    torch.manual_seed(0)
+    explorer = widgets.latent_point_explorer(models.shape_generator(), data.sample_curve(50))
+    assert captures == [] and explorer.out.msg_id == ""
+    [picture] = explorer.out.outputs
+    assert base64.b64decode(picture["data"]["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert explorer.result is not None
+    explorer.children[0].value = 1.0  # a slider moves, the cell long over: captured as usual
+    assert captures == [explorer.out]
