@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from . import settings
+from . import metrics, settings
 from .course import storage
 
 
@@ -195,7 +195,6 @@ def train_or_load(generator: nn.Module, path: str | Path, *, train: bool, notebo
     return history, snapshots
 
 
-@torch.no_grad()
 def reload_and_compare(generator: nn.Module, path: str | Path, trained: nn.Module,
                        inputs: torch.Tensor) -> dict[str, Any]:
     """Load the checkpoint at ``path`` into ``generator`` (a new one, untrained) and say whether
@@ -203,9 +202,8 @@ def reload_and_compare(generator: nn.Module, path: str | Path, trained: nn.Modul
     file holds the trained weights (notebooks 04, 06 and 07). Returns the checkpoint's info."""
     path = Path(path)
     info = load_checkpoint(generator, path)
-    outputs = [network.eval()(inputs.to(next(network.parameters()).device)).cpu()
-               for network in (generator, trained)]
-    same = torch.allclose(*outputs, atol=1e-5)
+    same = torch.allclose(metrics.outputs_of(generator, inputs),
+                          metrics.outputs_of(trained, inputs), atol=1e-5)
     print(f"loaded {path.name} (trained in the {info.get('profile', 'unknown')} profile); "
           f"same outputs as the G in memory: {same}")
     return info

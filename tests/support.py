@@ -53,3 +53,15 @@ def listing(folder: Path) -> dict[str, tuple[int, int]]:
     return {path.relative_to(folder).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
             for path in sorted(folder.rglob("*"))}
 
+
+def one_hot_encode(numbers: torch.Tensor, width: int = 100) -> torch.Tensor:
+    """A right answer to exercise 3.a's encoder (the check's and the progress tests')."""
+    vectors = torch.zeros(len(numbers), width)
+    vectors[torch.arange(len(numbers)), numbers] = 1
+    return vectors
+
+
+def one_hot_decode(vectors: torch.Tensor) -> torch.Tensor:
+    """A right answer to exercise 3.a's decoder."""
+    return vectors.argmax(dim=1)
+

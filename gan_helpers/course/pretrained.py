@@ -27,6 +27,7 @@ import torchvision
 
 from .. import settings
 from ..checkpoints import save_atomically
+from .storage import writing
 
 # what each notebook loads with hp.train = False: its generators, and the scorers whose figures
 # must be comparable across machines
@@ -139,9 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     texts = {"runs.json": json.dumps(record, indent=1, ensure_ascii=False, default=str) + "\n",
              "README.md": readme(record)}
     for name, text in texts.items():
-        partial = args.target / f"{name}.partial"
-        partial.write_text(text)
-        partial.replace(args.target / name)
+        with writing(args.target / name, then="run `make pretrained` again") as file:
+            file.write(text.encode())
     for name, run in runs.items():
         print(f"{name:<26} notebook {run['notebook']}  {run['bytes'] / 1e6:6.2f} MB")
     total = sum(run["bytes"] for run in runs.values())

@@ -8,23 +8,15 @@ import re
 from datetime import datetime
 
 import pytest
-import torch
 
 from gan_helpers.course import exercises, progress
 
-from support import ROOT, listing
+from support import ROOT, listing, one_hot_decode, one_hot_encode
 
 IDS = list(exercises.EXERCISES)
 
 
-def encode(numbers, width=100):
-    vectors = torch.zeros(len(numbers), width)
-    vectors[torch.arange(len(numbers)), numbers] = 1
-    return vectors
-
-
-def decode(vectors):
-    return vectors.argmax(dim=1)
+encode, decode = one_hot_encode, one_hot_decode
 
 
 def recorded(course):
