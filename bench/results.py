@@ -3,7 +3,9 @@ results and time tables.
 
 Runs the notebooks one after the other, each in a fresh kernel (as Run All does) with GAN_PROFILE
 set, and prints one JSON object: the profile, the machine and, per notebook, its wall time, its
-kernel's peak memory (resident set size) and the figures it kept with ``results.record``.
+kernel's peak memory (resident set size), the figures it kept with ``results.record`` and the
+claims it checked with ``results.claims``. In every profile but ``smoke`` a claim that did not
+hold fails the run, listed with its notebook and figures (the JSON is still written).
 ``--pictures DIR`` also copies the pictures the notebooks saved with ``results.save_figure`` into
 DIR; ``--executed DIR`` writes each executed notebook there, with its outputs, to read without
 running (at most 3 MB each). The README's results come from ``make results``:
@@ -65,8 +67,9 @@ def run_notebook(path: Path, outputs: Path, executed: Path | None) -> dict:
                            f"{MAX_EXECUTED_BYTES:,} a readable notebook may have: show fewer "
                            "pictures")
         (executed / path.name).write_text(text + "\n")
+    figures = json.loads(recorded.read_text()) if recorded.is_file() else {}
     return {"seconds": round(seconds, 1), "peak_memory_mb": round(peak),
-            "figures": json.loads(recorded.read_text()) if recorded.is_file() else {},
+            "claims": figures.pop("claims", []), "figures": figures,
             "pictures": sorted(p.name for p in (outputs / "figures").glob(f"{key}_*.png"))}
 
 
@@ -103,8 +106,13 @@ def main() -> None:
         except (TooLarge, runner.CellTimeout) as error:
             failed.append(str(error))
             continue
+        false = [claim for claim in result["claims"] if not claim["held"]]
         print(f"  {result['seconds']:.0f} s, peak memory {result['peak_memory_mb']} MB, "
-              f"{len(result['figures'])} figures", file=sys.stderr, flush=True)
+              f"{len(result['figures'])} figures, {len(result['claims']) - len(false)} of "
+              f"{len(result['claims'])} claims held", file=sys.stderr, flush=True)
+        if false and args.profile != "smoke":
+            failed.append(f"{path.name}: {len(false)} claim(s) did not hold:\n" + "\n".join(
+                f"  - {claim['claim']} ({claim['figures']})" for claim in false))
         if args.pictures:
             args.pictures.mkdir(parents=True, exist_ok=True)
             for name in result["pictures"]:

@@ -156,14 +156,19 @@ def fit_classifier(model: nn.Module, train_loader: Loader, *, loss_fn: LossFunct
 
 
 class MovingAverage(nn.Module):
-    """An exponential moving average of a network's weights (introduced in notebook 02).
+    """An exponential moving average of a network's weights, with a warm-up (introduced in
+    notebook 02).
 
     ``average.module`` is a copy of the network; ``update_parameters(network)`` moves each of its
-    weights (and BatchNorm statistics) towards the network's: w <- decay * w + (1 - decay) * w_net.
-    The first update copies the network. ``torch.optim.swa_utils.AveragedModel`` with
-    ``get_ema_multi_avg_fn`` computes the same; this one counts its updates in Python, because
-    ``AveragedModel`` reads its count from the device at every update, which makes a CUDA GPU wait
-    and cannot be recorded in a CUDA graph (the ``cuda_graphs`` switch).
+    weights (and BatchNorm statistics) towards the network's: w <- d * w + (1 - d) * w_net, with
+    d = min(decay, (1 + t) / (10 + t)) at update t = 0, 1, 2, ...: the warm-up of TensorFlow's
+    ``ExponentialMovingAverage(num_updates=...)``. Without it the average starts as the random
+    first network and forgets it slowly (a share decay^t is left after t updates: 39% after 938
+    updates at decay 0.999); with it the average remembers about (10 + t) / 9 updates until that
+    reaches 1 / (1 - decay). Counts (BatchNorm's batch counter) are copied. The update count and
+    d live on the network's device and are computed there, so that an update never makes a CUDA
+    GPU wait and can be recorded in a CUDA graph (the ``cuda_graphs`` switch); that is also why
+    this is not ``torch.optim.swa_utils.AveragedModel``.
     """
 
     def __init__(self, network: nn.Module, decay: float) -> None:
@@ -171,7 +176,14 @@ class MovingAverage(nn.Module):
         if not 0 <= decay <= 1:
             raise ValueError(f"decay={decay}: a moving average's decay lies between 0 and 1")
         self.module = copy.deepcopy(network).requires_grad_(False)
-        self.decay, self.updates = decay, 0
+        self.decay = decay
+        device = next(network.parameters()).device
+        self.register_buffer("count", torch.zeros((), device=device), persistent=False)
+
+    @property
+    def updates(self) -> int:
+        """How many updates so far (reading it waits for the device)."""
+        return int(self.count)
 
     @torch.no_grad()
     def update_parameters(self, network: nn.Module) -> None:
@@ -180,13 +192,15 @@ class MovingAverage(nn.Module):
         floats, counts = [], []
         for mine, theirs in pairs:
             (floats if mine.is_floating_point() else counts).append((mine, theirs.detach()))
-        if self.updates == 0:
-            floats, counts = [], floats + counts
+        decay = torch.clamp((1 + self.count) / (10 + self.count), max=self.decay)
         if floats:
-            torch._foreach_lerp_([m for m, _ in floats], [t for _, t in floats], 1 - self.decay)
-        for mine, theirs in counts:  # BatchNorm's batch counter, and everything at the first update
+            mine = [m for m, _ in floats]
+            steps = torch._foreach_sub([t for _, t in floats], mine)  # w_net - w
+            torch._foreach_mul_(steps, 1 - decay)
+            torch._foreach_add_(mine, steps)
+        for mine, theirs in counts:
             mine.copy_(theirs)
-        self.updates += 1
+        self.count += 1
 
 
 def gan_step(generator: nn.Module, discriminator: nn.Module, real: torch.Tensor, *,
@@ -253,7 +267,8 @@ def train_gan(
     After every step, ``average`` (a ``MovingAverage`` of G) follows G; the average, if given, is
     the G that is measured and shown. After every epoch: the mean of each statistic the step
     returned (losses, D's verdicts); each of ``measures`` (name: function of G) on the G shown;
-    ``early_stop`` on the first measure (the best epoch's weights are put back at the end); the
+    ``early_stop`` on the first measure (G is left as it was when training stopped, as the book
+    leaves it; ``early_stop.restore_best`` puts the best epoch's weights into a network); the
     ``schedulers``; and, every ``show_every`` epochs, G's output for ``fixed_input``. ``capture``
     replays the step as a CUDA graph on a CUDA GPU (the ``cuda_graphs`` switch) and changes
     nothing elsewhere. Returns (history: name -> one value per epoch, snapshots: epoch -> G's
@@ -312,10 +327,9 @@ def train_gan(
           f"{seen / seconds:,.0f} examples/s on {device}; "
           f"last epoch: {last}")
     if early_stop is not None:
-        early_stop.restore_best(shown)
-        how = "stopped early" if stopped else "ran every epoch"
-        print(f"{how}; kept epoch {early_stop.best_check}, the lowest {next(iter(measures))} "
-              f"({early_stop.min_loss:.4g})")
+        how = f"stopped early at epoch {epoch}" if stopped else "ran every epoch"
+        print(f"{how}; the lowest {next(iter(measures))} ({early_stop.min_loss:.4g}) was at "
+              f"epoch {early_stop.best_check}; early_stop.restore_best(G) would bring it back")
     return history, snapshots
 
 
