@@ -6,7 +6,8 @@
 #   make unit      the unit tests only (under a minute)
 #   make student   write the student edition, student/, from notebooks/
 #   make check     is this machine ready? versions, device, data, Jupyter kernel
-#   make results   run every notebook in PROFILE (default quick): figures, pictures, executed notebooks
+#   make results   run every notebook in PROFILE (default quick): figures, claims, pictures, executed
+#                  notebooks, the README's tables; fails if a claim did not hold
 #   make pretrained  copy the quick run's trained models (make results) into pretrained/, which ships
 #   make site      the course as a website in site/ (open site/index.html), built and read offline
 #   make gpu-check on a CUDA machine: the speed benchmark, the notebooks in full, the CUDA tests
@@ -24,7 +25,7 @@ NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
         pretrained site gpu-check clean
 
 help:
-	@sed -n '1,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,14p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +73,7 @@ results: install-test data
 	$(BIN)/python bench/results.py --profile $(PROFILE) --out docs/results/$(PROFILE)/results.json \
 	    $(if $(filter-out smoke,$(PROFILE)),--pictures docs/results/$(PROFILE)) \
 	    $(if $(filter quick,$(PROFILE)),--executed docs/notebooks)
+	$(BIN)/python bench/readme_tables.py --write
 
 $(VENV)/.site: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e ".[site]"

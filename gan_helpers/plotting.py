@@ -104,11 +104,12 @@ def plot_history(history: dict[str, list[float]], keys: Sequence[str],
 
 
 def plot_game(history: dict[str, list[float]], title: str = "",
-              measure: str | None = None) -> plt.Figure:
+              measure: str | None = None, marks: dict[str, int] | None = None) -> plt.Figure:
     """The game, epoch by epoch (notebooks 02, 04 and 06): D's and G's losses, with the levels of
     an even game (2 ln 2 for D, ln 2 for G) dotted, and D's mean verdicts on real samples, D(x),
     and on fakes, D(G(z)), with 0.5 dotted; and, if given, the ``measure`` of G that ``history``
-    holds under that name, on a log scale."""
+    holds under that name, on a log scale. ``marks`` (name: epoch) draws a dashed line at each
+    epoch in every panel, e.g. the epoch a generator was kept from."""
     panels = 2 if measure is None else 3
     fig, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 3.2))
     losses, verdicts = axes[:2]
@@ -129,6 +130,11 @@ def plot_game(history: dict[str, list[float]], title: str = "",
     for ax in (losses, verdicts):
         ax.set_xlabel("epoch")
         ax.legend(fontsize=8)
+    for (name, epoch), color in zip((marks or {}).items(), ("black", "tab:red", "tab:green")):
+        for ax in axes:
+            ax.axvline(epoch, color=color, linestyle="--", linewidth=1)
+        axes[-1].annotate(f"{name} ({epoch})", (epoch, 1), xycoords=("data", "axes fraction"),
+                          fontsize=8, color=color, rotation=90, va="top", ha="right")
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()

@@ -107,9 +107,10 @@ def dcgan_diagram(features: int = 64, latent_size: int = 100) -> plt.Figure:
                 (features, 32), (3, 64)]
     fig, ax = _canvas(11, 4.6, (0, 11), (-0.3, 4.6))
     for row, (shapes, name, colour, arrow) in enumerate((
-            (g_shapes, "G: ConvTranspose2d, BatchNorm, ReLU (tanh at the end)", "#f6dbdb",
-             "doubles"),
-            ([*g_shapes[::-1][:-1], (1, 1)], "D: Conv2d, BatchNorm, LeakyReLU (sigmoid at the end)",
+            (g_shapes, "G: ConvTranspose2d, BatchNorm, ReLU (at the end: no BatchNorm, tanh)",
+             "#f6dbdb", "doubles"),
+            ([*g_shapes[::-1][:-1], (1, 1)],
+             "D: Conv2d, BatchNorm (not after the first), LeakyReLU (at the end: sigmoid)",
              "#dbe9f6", "halves"))):
         y = 3.3 - row * 2.4
         ax.text(0.1, y + 1.0, name, fontsize=10, weight="bold")

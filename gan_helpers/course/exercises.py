@@ -9,6 +9,11 @@ with its exercises undone.
 
 Each check also records its verdict in the learner's own ``files/progress.json`` (``progress``),
 for the teacher's table: ``python -m gan_helpers.course.progress``.
+
+Where a later cell trains with the function a learner wrote (``init_weights`` in notebook 06,
+``gradient_penalty`` in notebook 07), it trains with ``yours_or_reference(...)``: the learner's
+function once its check passes, else the course's own, and one printed line says which, so that
+an unfinished exercise never spoils the rest of the lesson.
 """
 
 from __future__ import annotations
@@ -67,6 +72,8 @@ def _never_raises(exercise: str) -> Callable[[Callable[..., Verdict]], Callable[
 
         @functools.wraps(check)
         def checked(*args: Any, **kwargs: Any) -> Verdict:
+            if args:  # a check judges the learner's answer, never the reference standing in for it
+                args = (getattr(args[0], "stands_in_for", args[0]), *args[1:])
             try:
                 verdict = check(*args, **kwargs)
             except Exception as error:  # the learner's answer made the check fail
@@ -98,6 +105,55 @@ def _tensor(value: Any) -> torch.Tensor | None:
 
 def _same(a: torch.Tensor, b: torch.Tensor, atol: float = 1e-5) -> bool:
     return a.shape == b.shape and torch.allclose(a.double(), b.double(), atol=atol)
+
+
+def _has_trained(network: nn.Module) -> bool:
+    """Whether ``network`` has trained: each of its BatchNorm layers has seen a batch."""
+    counts = [m.num_batches_tracked for m in network.modules()
+              if isinstance(m, nn.BatchNorm2d) and m.num_batches_tracked is not None]
+    return bool(counts) and all(int(count) > 0 for count in counts)
+
+
+# ---- the function that trains: the learner's once its check passes, else the course's
+
+
+def _course_answer(check: Callable[..., Verdict]) -> Callable[..., Any]:
+    """The course's own answer to the exercise ``check`` checks, for ``yours_or_reference``."""
+    from .. import models, training
+
+    answers = {"6.a": models.init_weights, "7.a": training.gradient_penalty}
+    exercise = getattr(check, "exercise", None)
+    if exercise not in answers:
+        raise ValueError(f"no course answer stands in for exercise {exercise}: pass reference=")
+    return answers[exercise]
+
+
+def yours_or_reference(answer: Any, check: Callable[..., Verdict],
+                       reference: Callable[..., Any] | None = None) -> Callable[..., Any]:
+    """The function that later cells train with: the learner's ``answer`` if ``check`` passes
+    it, else the course's ``reference`` (by default the course's answer to that exercise)
+    standing in for it. Runs the check quietly and prints one line: which one trains, and why.
+
+    The stand-in keeps the learner's answer (``stands_in_for``): the check, or this function,
+    run on it again judges the learner's answer, never the course's."""
+    reference = reference or _course_answer(check)
+    name = reference.__name__
+    answer = getattr(answer, "stands_in_for", answer)
+    with torch.random.fork_rng(devices=[]):  # the notebook's random numbers stay as they were
+        verdict = check(answer)
+    if verdict.passed:
+        print(f"your {name} passed its check: it trains below")
+        return answer
+
+    @functools.wraps(reference)
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        return reference(*args, **kwargs)
+
+    stand_in.stands_in_for = answer  # type: ignore[attr-defined]
+    print(f"your {name} did not pass its check (exercise {verdict.exercise}: "
+          f"{verdict.message.rstrip('.')}): the course's {name} trains below instead; fix yours, "
+          "run its cell, then re-run from here")
+    return stand_in
 
 
 # ---- notebook 01: tensors, the early-stopping rule, a confusion matrix, dropout
@@ -179,8 +235,11 @@ def check_most_confused(answer: Any, confusion: torch.Tensor,
 
 
 @_never_raises("1.c")
-def check_dropout_placement(model: Any) -> Verdict:
-    """Exercise 1.c: the binary model with its dropout between hidden layers (notebook 01)."""
+def check_dropout_placement(model: Any, training_losses: Any) -> Verdict:
+    """Exercise 1.c: the binary model with its dropout between hidden layers, trained: its last
+    training loss below ln(2) / 4, the floor that dropout on the single output puts under the
+    book's (notebook 01)."""
+    floor = math.log(2) / 4
     if not isinstance(model, nn.Sequential):
         return _not_yet("1.c", f"expected an nn.Sequential, got {type(model).__name__}.",
                         "copy the book's binary model and move its Dropout")
@@ -194,7 +253,9 @@ def check_dropout_placement(model: Any) -> Verdict:
                         "keep the book's Dropout(0.25); only its place changes")
     if any(i > last_linear for i in dropouts):
         return _not_yet("1.c", "a Dropout still follows the last linear layer, so it still zeroes "
-                               "the output that becomes the probability.",
+                               "the output that becomes the probability: a quarter of the training "
+                               "outputs are 0.5, and the training loss cannot fall far below "
+                               f"{floor:.3f}.",
                         "put it after the first ReLU, between hidden layers")
     first_relu = kinds.index("ReLU") if "ReLU" in kinds else -1
     if dropouts[0] != first_relu + 1:
@@ -203,7 +264,27 @@ def check_dropout_placement(model: Any) -> Verdict:
     if not isinstance(layers[-1], nn.Sigmoid):
         return _not_yet("1.c", "the model no longer ends with a Sigmoid.",
                         "nn.BCELoss needs probabilities: keep the Sigmoid last")
-    return _passed("1.c", "The Dropout sits between hidden layers and the output is left alone.")
+    losses = training_losses
+    if isinstance(losses, torch.Tensor):
+        losses = losses.flatten().tolist()
+    if isinstance(losses, Sequence) and not isinstance(losses, str):
+        losses = [float(loss) if isinstance(loss, int | float | torch.Tensor) and
+                  torch.as_tensor(loss).numel() == 1 else None for loss in losses]
+    if not isinstance(losses, list) or not losses or None in losses:
+        return _not_yet("1.c", f"the placement is right; expected its training losses, one number "
+                               f"per epoch, got {training_losses!r}.",
+                        "fixed_losses = [train_epoch(fixed_model, ...) for _ in "
+                        "range(hp.binary_epochs)]")
+    last = float(losses[-1])
+    if not last < floor:
+        return _not_yet("1.c", f"the placement is right, but the last training loss is {last:.4f}, "
+                               f"not below the floor ln(2) / 4 = {floor:.4f} that the book's "
+                               "placement keeps its model at.",
+                        "train this model (a fresh optimizer on its parameters) for "
+                        "hp.binary_epochs epochs, and keep the loss train_epoch returns")
+    return _passed("1.c", f"The Dropout sits between hidden layers, and the training loss ends at "
+                          f"{last:.3g}, below the floor ln(2) / 4 = {floor:.4f} of the book's "
+                          "placement.")
 
 
 @_never_raises("1.d")
@@ -314,12 +395,12 @@ def check_sine_points(points: Any) -> Verdict:
 @_never_raises("3.2")
 def check_sine_gan(generator: Any, epochs: int) -> Verdict:
     """Exercises 3.2 and 3.3 of the book: a GAN trained on the sine points (notebook 02): its
-    points' mean distance from sin x and how evenly they cover x, judged once it trained 100
-    epochs or more."""
+    points' mean distance from sin x (at most 0.25) and how evenly they cover x (a KS statistic
+    of at most 0.15), judged once it trained 100 epochs or more."""
     from ..metrics import ks_uniform
     from ..sampling import generate, generator_latent_size, seeded_noise
 
-    judge_from = 100
+    judge_from, most_distance, most_ks = 100, 0.25, 0.15  # notebook 02's exercise text says so
 
     if not isinstance(generator, nn.Module):
         return _not_yet("3.2", f"expected the trained generator, got {generator!r}.",
@@ -327,12 +408,13 @@ def check_sine_gan(generator: Any, epochs: int) -> Verdict:
     points = generate(generator, seeded_noise(2, generator_latent_size(generator), 2000))
     distance = (points[:, 1] - torch.sin(points[:, 0])).abs().mean().item()
     ks = ks_uniform(points[:, 0], -5, 5)
-    measured = f"mean |y - sin x| {distance:.3f}, KS statistic of x {ks:.3f}"
+    measured = (f"mean |y - sin x| {distance:.3f} (passes at {most_distance} or less), KS "
+                f"statistic of x {ks:.3f} (at {most_ks} or less)")
     if epochs < judge_from:
         return _not_yet("3.2", f"It trains, but {epochs} epochs are too few to judge the wave "
                                f"({measured}).", f"train {judge_from} epochs or more: raise "
                                                  "hp.sine_epochs and train again")
-    if distance > 0.25 or ks > 0.15:
+    if distance > most_distance or ks > most_ks:
         return _not_yet("3.2", f"After {epochs} epochs: {measured}.",
                         "train it like the curve GAN: crowd-aware D with spread 10 (the width of "
                         "[-5, 5]), moving average, learning-rate decay")
@@ -571,34 +653,47 @@ def check_transposed_conv_by_hand(
 
 @_never_raises("6.a")
 def check_init_weights(init_weights: Callable[[nn.Module], None]) -> Verdict:
-    """Exercise 6.a: the book's weight init for DCGANs (notebook 06)."""
-    from ..models import dcgan_generator
+    """Exercise 6.a: the book's weight init for DCGANs, tried on both players: G, built from
+    transposed convolutions, and D, built from convolutions (notebook 06)."""
+    from ..models import dcgan_discriminator, dcgan_generator
 
-    torch.manual_seed(0)
-    network = dcgan_generator(features=16)
-    _, problem = _call(network.apply, init_weights)
-    if problem:
-        return _not_yet("6.a", f"network.apply(init_weights): {problem}.",
-                        "init_weights receives one layer at a time: test its type with "
-                        "isinstance")
-    convolutions = [m for m in network.modules() if isinstance(m, nn.ConvTranspose2d | nn.Conv2d)]
-    weights = torch.cat([m.weight.detach().flatten() for m in convolutions])
-    norms = [m for m in network.modules() if isinstance(m, nn.BatchNorm2d)]
+    with torch.random.fork_rng(devices=[]):  # a fixed draw, leaving the notebook's alone
+        torch.random.default_generator.manual_seed(0)
+        players = {"G": dcgan_generator(features=16), "D": dcgan_discriminator(features=16)}
+        for network in players.values():
+            _, problem = _call(network.apply, init_weights)
+            if problem:
+                return _not_yet("6.a", f"network.apply(init_weights): {problem}.",
+                                "init_weights receives one layer at a time: test its type with "
+                                "isinstance")
+    missed = []  # (player, its layer type, weights of one such layer not from N(0, 0.02))
+    for player, kind in (("G", nn.ConvTranspose2d), ("D", nn.Conv2d)):
+        weights = [m.weight.detach() for m in players[player].modules() if isinstance(m, kind)]
+        off = [w for w in weights if abs(w.std().item() - 0.02) > 0.003
+               or abs(w.mean().item()) > 0.003]
+        if off:
+            missed.append((player, f"nn.{kind.__name__}", off[0]))
+    if missed:
+        said = "; ".join(f"one of {player}'s {kind} layers has weights of mean {weight.mean():.4f} "
+                         f"and std {weight.std():.4f}" for player, kind, weight in missed)
+        built = " and ".join(f"{player} from {kind}" for player, kind, _ in missed)
+        return _not_yet("6.a", f"{said}; the book draws every convolution's weights from "
+                               "N(0, 0.02).",
+                        f"{built.replace(' from', ' is built from', 1)} layers: draw their "
+                        "weights too, nn.init.normal_(module.weight, 0.0, 0.02) when "
+                        "isinstance(module, (nn.Conv2d, nn.ConvTranspose2d))")
+    norms = [m for network in players.values() for m in network.modules()
+             if isinstance(m, nn.BatchNorm2d)]
     scales = torch.cat([m.weight.detach() for m in norms])
     shifts = torch.cat([m.bias.detach() for m in norms])
-    if abs(weights.std().item() - 0.02) > 0.002 or abs(weights.mean().item()) > 0.002:
-        return _not_yet("6.a", f"the convolution weights have mean {weights.mean():.4f} and std "
-                               f"{weights.std():.4f}; the book draws them from N(0, 0.02).",
-                        "nn.init.normal_(module.weight, 0.0, 0.02) for nn.Conv2d and "
-                        "nn.ConvTranspose2d")
     if abs(scales.mean().item() - 1) > 0.01 or abs(scales.std().item() - 0.02) > 0.01:
         return _not_yet("6.a", f"BatchNorm's scales have mean {scales.mean():.3f} and std "
                                f"{scales.std():.3f}; the book draws them from N(1, 0.02).",
                         "nn.init.normal_(module.weight, 1.0, 0.02) for nn.BatchNorm2d")
     if shifts.abs().max() > 0:
         return _not_yet("6.a", "BatchNorm's shifts are not 0.", "nn.init.zeros_(module.bias)")
-    return _passed("6.a", "Convolutions from N(0, 0.02), BatchNorm scales from N(1, 0.02), shifts "
-                          "0.")
+    return _passed("6.a", "In G and D: convolutions and transposed convolutions from N(0, 0.02), "
+                          "BatchNorm scales from N(1, 0.02), shifts 0.")
 
 
 @_never_raises("6.b")
@@ -640,16 +735,91 @@ def check_without_noise(discriminator: Any) -> Verdict:
     if not any(isinstance(m, nn.Conv2d) for m in discriminator.modules()):
         return _not_yet("6.c", "this D has no convolution: it is not the DCGAN's.",
                         "dcgan_players gives the notebook's G and D")
-    return _passed("6.c", "A DCGAN discriminator without instance noise.")
+    if not _has_trained(discriminator):
+        return _not_yet("6.c", "this D has not trained yet: its BatchNorm layers have seen no "
+                               "batch.", "train it with train_gan for hp.exercise_epochs epochs")
+    return _passed("6.c", "A DCGAN discriminator without instance noise, trained. The check "
+                          "stops there: the comparison with the main run is yours to make.")
 
 
 # ---- notebook 07: the gradient penalty, a single label
 
 
+class _QuadraticCritic(nn.Module):
+    """A critic whose score is ½‖x‖² (times ``scale``, 1): its gradient at a point is the point
+    itself, so a penalty shows where it was taken. It keeps the points it scored."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(()))
+        self.scored: list[tuple[torch.Tensor, bool]] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.scored.append((x.detach().clone(), x.requires_grad))
+        return 0.5 * self.scale * x.flatten(1).pow(2).sum(dim=1, keepdim=True)
+
+
+def _where_the_penalty_looks(gradient_penalty: Callable[..., torch.Tensor]) -> Verdict | None:
+    """Where ``gradient_penalty`` takes the gradient, seen through a quadratic critic: "not yet"
+    unless at points mixed between real and fake with one weight per example, with the right
+    value there; None if so."""
+    generator = torch.Generator().manual_seed(0)
+    real = 1 + torch.rand(8, 5, 4, 4, generator=generator)  # real - fake is 2 to 4 everywhere,
+    fake = -1 - torch.rand(8, 5, 4, 4, generator=generator)  # so every mixing weight shows
+    critic = _QuadraticCritic()
+    answer, problem = _call(gradient_penalty, critic, real.clone(), fake.clone())
+    if problem or _tensor(answer) is None or answer.numel() != 1:
+        return _not_yet("7.a", f"on a critic that scores ½‖x‖²: "
+                               f"{problem or f'it returned {answer!r}'}.",
+                        "mix real and fake, take torch.autograd.grad of the critic's scores, "
+                        "then the mean of (norm - 1) ** 2")
+    scored = [x for x, needs_grad in critic.scored if needs_grad] or [x for x, _ in critic.scored]
+    if not scored or scored[-1].shape != real.shape:
+        shape = tuple(scored[-1].shape) if scored else None
+        return _not_yet("7.a", f"the critic scored points of shape {shape}, not a batch like "
+                               f"real's {tuple(real.shape)}.",
+                        "the critic scores the mixed images: critic(mixed)")
+    points = scored[-1]
+    mixing = ((points - fake) / (real - fake)).flatten(1)  # each value's weight on real
+    tolerance = 1e-4
+    if (mixing - 1).abs().max() < tolerance or mixing.abs().max() < tolerance:
+        which = "real" if (mixing - 1).abs().max() < tolerance else "fake"
+        return _not_yet("7.a", f"the gradient was taken at the {which} images themselves, not "
+                               "between real and fake (a linear critic cannot tell: its gradient "
+                               "is the same everywhere; this critic's is not).",
+                        "take it at mixed points: weight * real + (1 - weight) * fake, with "
+                        "weight = torch.rand(len(real), 1, 1, 1), one per example")
+    if mixing.min() < -tolerance or mixing.max() > 1 + tolerance:
+        return _not_yet("7.a", f"some points are not between real and fake: their weight on "
+                               f"real runs from {mixing.min():.2f} to {mixing.max():.2f}.",
+                        "weight * real + (1 - weight) * fake, with weight between 0 and 1")
+    spread = mixing.max(dim=1).values - mixing.min(dim=1).values
+    if spread.max() > tolerance:
+        first = mixing[int(spread.argmax())]
+        return _not_yet("7.a", f"one example's values were mixed with different weights (from "
+                               f"{first.min():.2f} to {first.max():.2f}): a weight per pixel, "
+                               "not per example.",
+                        "one random weight per example, the same for all its values: "
+                        "torch.rand(len(real), 1, 1, 1), not torch.rand_like(real)")
+    if (mixing[:, 0] - mixing[0, 0]).abs().max() < 1e-6:
+        return _not_yet("7.a", f"all {len(real)} examples were mixed with the same weight "
+                               f"({mixing[0, 0]:.3f}).",
+                        "one random weight per example: torch.rand(len(real), 1, 1, 1)")
+    expected = ((points.flatten(1).norm(dim=1) - 1) ** 2).mean().item()
+    value = answer.reshape(()).item()
+    if not math.isclose(value, expected, rel_tol=1e-4, abs_tol=1e-8):
+        return _not_yet("7.a", f"at the points it mixed, where a critic that scores ½‖x‖² has "
+                               f"the point itself as its gradient, the penalty is "
+                               f"{expected:.4f}; yours gave {value:.4f}.",
+                        "the penalty is ((gradient.flatten(1).norm(dim=1) - 1) ** 2).mean()")
+    return None
+
+
 @_never_raises("7.a")
 def check_gradient_penalty(gradient_penalty: Callable[..., torch.Tensor]) -> Verdict:
-    """Exercise 7.a: the WGAN-GP penalty, checked on linear critics whose gradient is known
-    (notebook 07)."""
+    """Exercise 7.a: the WGAN-GP penalty (notebook 07), checked on linear critics, whose gradient
+    is the same everywhere (is the norm right?), and on a quadratic one, whose gradient at a
+    point is the point itself (is it taken at points mixed with one weight per example?)."""
     critic = nn.Sequential(nn.Flatten(), nn.Linear(5 * 4 * 4, 1))
     real, fake = torch.randn(6, 5, 4, 4), torch.randn(6, 5, 4, 4)
     for weight in (0.5, 80**-0.5, 0.05):
@@ -666,6 +836,11 @@ def check_gradient_penalty(gradient_penalty: Callable[..., torch.Tensor]) -> Ver
         value = answer.reshape(()).item()
         if math.isclose(value, expected, rel_tol=1e-4, abs_tol=1e-8):
             continue
+        if value == 0:
+            return _not_yet("7.a", f"a critic whose gradient has length {length:.3f} got a "
+                                   f"penalty of 0, expected {expected:.4f}.",
+                            "write the penalty: mix real and fake, take torch.autograd.grad of "
+                            "the critic's scores there, then the mean of (norm - 1) ** 2")
         if math.isclose(value, (length**2 - 1) ** 2, rel_tol=1e-4):
             return _not_yet("7.a", "you used the squared length of the gradient.",
                             "the norm is the square root: gradient.flatten(1).norm(dim=1)")
@@ -677,6 +852,9 @@ def check_gradient_penalty(gradient_penalty: Callable[..., torch.Tensor]) -> Ver
         return _not_yet("7.a", f"a critic whose gradient has length {length:.3f} got a penalty of "
                                f"{value:.4f}, expected (|w| - 1)^2 = {expected:.4f}.",
                         "the penalty is ((norm - 1) ** 2).mean() over the batch")
+    misplaced = _where_the_penalty_looks(gradient_penalty)
+    if misplaced:
+        return misplaced
     with torch.no_grad():
         critic[1].weight.fill_(0.5)
     penalty, _ = _call(gradient_penalty, critic, real, fake)
@@ -687,8 +865,9 @@ def check_gradient_penalty(gradient_penalty: Callable[..., torch.Tensor]) -> Ver
         return _not_yet("7.a", "the penalty has no gradient with respect to the critic's weights, "
                                "so the critic cannot learn from it.",
                         "torch.autograd.grad(..., create_graph=True)")
-    return _passed("7.a", "The penalty is (|gradient| - 1)^2 on three linear critics, and the "
-                          "critic can learn from it.")
+    return _passed("7.a", "The penalty is (|gradient| - 1)^2 on three linear critics, it is taken "
+                          "at points mixed with one random weight per example (a quadratic "
+                          "critic shows where), and the critic can learn from it.")
 
 
 @_never_raises("5.4")
@@ -707,4 +886,9 @@ def check_single_label(generator: Any, critic: Any) -> Verdict:
         channels = None if conv is None else conv.in_channels
         return _not_yet("5.4", f"the critic reads {channels} channels; 3 colours and 1 label "
                                "channel make 4.", "wgan_critic(channels=4, ...)")
-    return _passed("5.4", "G takes 101 inputs and the critic 4 channels: one label value.")
+    if not _has_trained(generator):
+        return _not_yet("5.4", "G has not trained yet: its BatchNorm layers have seen no batch.",
+                        "train G_binary and C_binary with train_gan and the unchanged step")
+    return _passed("5.4", "G takes 101 inputs and the critic 4 channels: one label value, and "
+                          "they trained. The check stops there: how well G obeys is yours to "
+                          "compare.")

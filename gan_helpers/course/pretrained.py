@@ -32,8 +32,8 @@ from .storage import writing
 # what each notebook loads with hp.train = False: its generators, and the scorers whose figures
 # must be comparable across machines
 FILES = {
-    "02": ["shape_generator.pt", "shape_generator_book.pt"],
-    "03": ["number_generator.pt", "number_generator_book.pt"],
+    "02": ["shape_generator.pt", "shape_generator_book.pt", "shape_generator_book_best.pt"],
+    "03": ["number_generator.pt", "number_generator_book.pt", "number_generator_book_best.pt"],
     "04": ["fashion_generator.pt", "fashion_scorer.pt"],
     "06": ["dcgan_generator.pt", "face_classifier_06.pt"],
     "07": ["cgan_generator.pt", "face_classifier_07.pt"],

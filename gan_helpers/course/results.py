@@ -47,17 +47,18 @@ def record(notebook: str, **figures: Figure) -> None:
     _update(notebook, lambda kept: kept.update(_rounded(figures)))
 
 
-def claims(notebook: str) -> Callable[..., bool]:
+def claims(notebook: str) -> Callable[..., None]:
     """The ``claim`` function of one notebook (``claim = results.claims("03")`` in its setup).
 
     ``claim(statement, holds, **figures)`` prints the statement, the figures it rests on and
     whether it held in this run, and records all three with the notebook's figures (a statement
-    made again replaces the earlier record). It returns ``holds``. It never stops a notebook:
+    made again replaces the earlier record). It returns nothing, so that a cell ending with a
+    claim shows only the printed line. It never stops a notebook:
     ``make results`` fails when a claim recorded in the ``quick`` profile did not hold, and in
     ``smoke``, whose runs are too short to show anything, claims are printed and recorded, never
     enforced.
     """
-    def claim(statement: str, holds: bool, **figures: Figure) -> bool:
+    def claim(statement: str, holds: bool, **figures: Figure) -> None:
         holds = bool(holds)
         shown = ", ".join(f"{name} {value:.4g}" if isinstance(value, float) else f"{name} {value}"
                           for name, value in figures.items())
@@ -71,7 +72,6 @@ def claims(notebook: str) -> Callable[..., bool]:
             kept["claims"].append({"claim": statement, "held": holds,
                                    "figures": _rounded(figures)})
         _update(notebook, change)
-        return holds
     return claim
 
 

@@ -2,7 +2,9 @@
 unfinished answer is "not yet", never an exception."""
 
 import ast
+import inspect
 import itertools
+import json
 import math
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from torch import nn
 from gan_helpers import data, models, training
 from gan_helpers.course import exercises
 
-from support import one_hot_decode, one_hot_encode
+from support import ROOT, one_hot_decode, one_hot_encode
 
 
 def passes(verdict):
@@ -105,11 +107,23 @@ def binary_model(dropout_at):
 
 
 def test_dropout_placement():
-    passes(exercises.check_dropout_placement(binary_model(3)))
-    not_yet(exercises.check_dropout_placement(binary_model(8)), "follows the last linear layer")
-    not_yet(exercises.check_dropout_placement(binary_model(None)), "no Dropout")
-    not_yet(exercises.check_dropout_placement(binary_model(5)), "right after the first ReLU")
-    not_yet(exercises.check_dropout_placement(None), "nn.Sequential")
+    trained = [0.08, 0.03, 0.01]  # below the book placement's floor ln(2) / 4 = 0.173
+    passes(exercises.check_dropout_placement(binary_model(3), trained))
+    passes(exercises.check_dropout_placement(binary_model(3), torch.tensor(trained)))
+    passes(exercises.check_dropout_placement(binary_model(3), [torch.tensor(x) for x in trained]))
+    at_floor = [0.19, 0.18, 0.178]  # the book's placement: a quarter of the outputs are 0.5
+    not_yet(exercises.check_dropout_placement(binary_model(8), at_floor),
+            "follows the last linear layer", "0.173", "after the first ReLU")
+    not_yet(exercises.check_dropout_placement(binary_model(None), trained), "no Dropout")
+    not_yet(exercises.check_dropout_placement(binary_model(5), trained),
+            "right after the first ReLU")
+    not_yet(exercises.check_dropout_placement(None, trained), "nn.Sequential")
+    # the right placement, not trained (or its losses not kept): the loss is what it changes
+    not_yet(exercises.check_dropout_placement(binary_model(3), at_floor), "0.1780", "floor",
+            "train this model")
+    for unfinished in (None, [], "0.01", [None], {"loss": 0.01}):
+        not_yet(exercises.check_dropout_placement(binary_model(3), unfinished),
+                "the placement is right", "train_epoch")
 
 
 def test_patience_replay():
@@ -335,6 +349,34 @@ def test_init_weights():
     not_yet(exercises.check_init_weights(lambda module: module.weight.zero_()), "isinstance")
 
 
+def book_init_but_for(forgotten):
+    """The book's init_weights, except that layers of type ``forgotten`` keep PyTorch's."""
+    def init_weights(module):
+        if not isinstance(module, forgotten):
+            models.init_weights(module)
+    return init_weights
+
+
+def test_init_weights_that_forgets_conv2d_fails_on_d_and_names_the_layer():
+    """G has no nn.Conv2d: only D shows the mistake (review C-1)."""
+    not_yet(exercises.check_init_weights(book_init_but_for(nn.Conv2d)),
+            "D's nn.Conv2d layers", "D is built from nn.Conv2d layers: draw their weights too")
+
+
+def test_init_weights_that_forgets_conv_transpose2d_fails_on_g_and_names_the_layer():
+    not_yet(exercises.check_init_weights(book_init_but_for(nn.ConvTranspose2d)),
+            "G's nn.ConvTranspose2d layers",
+            "G is built from nn.ConvTranspose2d layers: draw their weights too")
+
+
+def test_init_weights_check_leaves_the_notebooks_random_numbers_alone():
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    exercises.check_init_weights(models.init_weights)
+    assert torch.equal(torch.rand(3), expected)
+
+
 def test_leaky_relu():
     passes(exercises.check_leaky_relu(lambda x, slope=0.2: torch.where(x > 0, x, slope * x)))
     not_yet(exercises.check_leaky_relu(lambda x, slope=0.2: torch.relu(x)), "that is ReLU")
@@ -344,12 +386,20 @@ def test_leaky_relu():
         not_yet(exercises.check_leaky_relu(unfinished))
 
 
+def trained(network, *inputs):
+    """``network`` after one batch in training mode: its BatchNorm layers have seen a batch."""
+    network.train()(*inputs)
+    return network
+
+
 def test_without_noise():
     def dcgan_d(std):
         return nn.Sequential(models.InstanceNoise(std), models.dcgan_discriminator(features=4))
 
-    passes(exercises.check_without_noise(dcgan_d(0.0)))
-    passes(exercises.check_without_noise(models.dcgan_discriminator(features=4)))
+    images = torch.randn(2, 3, 64, 64)
+    passes(exercises.check_without_noise(trained(dcgan_d(0.0), images)))
+    passes(exercises.check_without_noise(trained(models.dcgan_discriminator(features=4), images)))
+    not_yet(exercises.check_without_noise(dcgan_d(0.0)), "has not trained yet", "train_gan")
     not_yet(exercises.check_without_noise(dcgan_d(0.5)), "std 0.5", "instance_noise=0.0")
     not_yet(exercises.check_without_noise(models.fashion_discriminator()), "no convolution")
     not_yet(exercises.check_without_noise(None), "discriminator you trained")
@@ -358,45 +408,141 @@ def test_without_noise():
 # ---- notebook 07
 
 
+def penalty(mixing="per example", norm="per example", create_graph=True):
+    """A gradient_penalty, right or with one of the named mistakes: ``mixing`` "per example"
+    (right), "at real" (no interpolation), "per pixel" (torch.rand_like(real)) or "per batch";
+    ``norm`` "per example" (right), "element by element" (abs of each value), "per pixel" (over
+    the channels only) or "squared"."""
+    def gradient_penalty(critic, real, fake):
+        weight = {"per example": lambda: torch.rand(len(real), 1, 1, 1),
+                  "per pixel": lambda: torch.rand_like(real), "per batch": lambda: torch.rand(()),
+                  "at real": lambda: torch.ones(())}[mixing]()
+        mixed = (weight * real + (1 - weight) * fake).requires_grad_(True)
+        (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=create_graph)
+        if norm == "element by element":
+            return ((gradient.abs() - 1) ** 2).mean()
+        length = {"per example": lambda: gradient.flatten(1).norm(dim=1),
+                  "per pixel": lambda: gradient.norm(dim=1),
+                  "squared": lambda: gradient.flatten(1).pow(2).sum(dim=1)}[norm]()
+        return ((length - 1) ** 2).mean()
+    return gradient_penalty
+
+
 def test_gradient_penalty():
     passes(exercises.check_gradient_penalty(training.gradient_penalty))
-
-    def squared_norm(critic, real, fake):
-        weight = torch.rand(len(real), 1, 1, 1)
-        mixed = (weight * real + (1 - weight) * fake).requires_grad_(True)
-        (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
-        return ((gradient.flatten(1).pow(2).sum(dim=1) - 1) ** 2).mean()
-
-    def element_by_element(critic, real, fake):
-        weight = torch.rand(len(real), 1, 1, 1)
-        mixed = (weight * real + (1 - weight) * fake).requires_grad_(True)
-        (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
-        return ((gradient.abs() - 1) ** 2).mean()
-
-    def without_create_graph(critic, real, fake):
-        weight = torch.rand(len(real), 1, 1, 1)
-        mixed = (weight * real + (1 - weight) * fake).requires_grad_(True)
-        (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed)
-        return ((gradient.flatten(1).norm(dim=1) - 1) ** 2).mean()
-
-    not_yet(exercises.check_gradient_penalty(squared_norm), "squared length")
-    not_yet(exercises.check_gradient_penalty(element_by_element), "one norm per example")
-    not_yet(exercises.check_gradient_penalty(without_create_graph), "create_graph=True")
+    passes(exercises.check_gradient_penalty(penalty()))
+    not_yet(exercises.check_gradient_penalty(penalty(norm="squared")), "squared length")
+    not_yet(exercises.check_gradient_penalty(penalty(create_graph=False)), "create_graph=True")
     not_yet(exercises.check_gradient_penalty(lambda critic, real, fake: torch.zeros(())),
-            "expected")
+            "penalty of 0", "write the penalty")
     for unfinished in UNFINISHED:
         not_yet(exercises.check_gradient_penalty(unfinished))
+
+
+def test_gradient_penalty_at_the_real_points_fails_with_its_hint():
+    """No interpolation: a linear critic cannot tell, a quadratic one can (review C-2)."""
+    not_yet(exercises.check_gradient_penalty(penalty(mixing="at real")),
+            "taken at the real images themselves", "take it at mixed points",
+            "torch.rand(len(real), 1, 1, 1)")
+
+    def at_real(critic, real, fake):  # the mistake as a learner writes it
+        real = real.requires_grad_(True)
+        (gradient,) = torch.autograd.grad(critic(real).sum(), real, create_graph=True)
+        return ((gradient.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+    not_yet(exercises.check_gradient_penalty(at_real), "at the real images",
+            "take it at mixed points")
+
+
+def test_gradient_penalty_with_a_weight_per_pixel_fails_with_its_hint():
+    not_yet(exercises.check_gradient_penalty(penalty(mixing="per pixel")),
+            "a weight per pixel, not per example", "not torch.rand_like(real)")
+
+
+def test_gradient_penalty_with_one_weight_for_the_batch_fails_with_its_hint():
+    not_yet(exercises.check_gradient_penalty(penalty(mixing="per batch")),
+            "all 8 examples were mixed with the same weight", "one random weight per example")
+
+
+@pytest.mark.parametrize("norm", ["element by element", "per pixel"])
+def test_gradient_penalty_with_a_per_pixel_norm_fails_with_its_hint(norm):
+    not_yet(exercises.check_gradient_penalty(penalty(norm=norm)), "expected",
+            "one norm per example, over all its values: gradient.flatten(1).norm(dim=1)")
 
 
 def test_single_label():
     G = models.conditional_generator(inputs=101, features=4, image_size=8)
     C = models.wgan_critic(channels=4, features=4, image_size=8)
-    passes(exercises.check_single_label(G, C))
+    not_yet(exercises.check_single_label(G, C), "has not trained yet", "train_gan")
+    passes(exercises.check_single_label(trained(G, torch.randn(2, 101, 1, 1)), C))
     one_hot_G = models.conditional_generator(features=4, image_size=8)
     not_yet(exercises.check_single_label(one_hot_G, C), "101", "inputs=101")
     not_yet(exercises.check_single_label(G, models.wgan_critic(features=4, image_size=8)),
             "make 4", "channels=4")
     not_yet(exercises.check_single_label(None, None), "conditional generator")
+
+
+# ---- the function that trains: the learner's once its check passes, else the course's
+
+
+def test_a_passing_answer_is_the_one_that_trains(capsys):
+    yours = penalty()
+    assert exercises.yours_or_reference(yours, exercises.check_gradient_penalty) is yours
+    assert capsys.readouterr().out == "your gradient_penalty passed its check: it trains below\n"
+
+
+def test_a_failing_answer_gives_way_to_the_course_reference(capsys):
+    yours = penalty(mixing="per pixel")
+    used = exercises.yours_or_reference(yours, exercises.check_gradient_penalty)
+    out = capsys.readouterr().out
+    assert out.startswith("your gradient_penalty did not pass its check (exercise 7.a: ")
+    assert "a weight per pixel" in out
+    assert out.endswith("the course's gradient_penalty trains below instead; fix yours, run its "
+                        "cell, then re-run from here\n")
+    assert out.count("\n") == 1
+    assert used is not yours and used.stands_in_for is yours
+    assert used.__wrapped__ is training.gradient_penalty
+    critic = nn.Sequential(nn.Flatten(), nn.Linear(80, 1))
+    real, fake = torch.randn(4, 5, 4, 4), torch.randn(4, 5, 4, 4)
+    torch.manual_seed(0)
+    expected = training.gradient_penalty(critic, real, fake)
+    torch.manual_seed(0)
+    assert torch.equal(used(critic, real, fake), expected)
+
+
+def test_an_unfinished_init_gives_way_to_the_course_init(capsys):
+    used = exercises.yours_or_reference(lambda module: None, exercises.check_init_weights)
+    assert used.__wrapped__ is models.init_weights
+    assert "your init_weights did not pass its check (exercise 6.a: " in capsys.readouterr().out
+
+
+def test_the_stand_in_is_never_judged_in_place_of_the_learners_answer(capsys):
+    """Run again on the stand-in (the learner re-ran a cell, not the answer's), the check and the
+    choice both judge the learner's own answer: the course's cannot pass for it."""
+    yours = penalty(mixing="at real")
+    stand_in = exercises.yours_or_reference(yours, exercises.check_gradient_penalty)
+    not_yet(exercises.check_gradient_penalty(stand_in), "at the real images")
+    again = exercises.yours_or_reference(stand_in, exercises.check_gradient_penalty)
+    assert again.stands_in_for is yours
+    assert capsys.readouterr().out.count("did not pass") == 2
+
+
+def test_the_choice_leaves_the_notebooks_random_numbers_alone(capsys):
+    torch.manual_seed(3)
+    expected = torch.rand(4)
+    torch.manual_seed(3)
+    exercises.yours_or_reference(penalty(), exercises.check_gradient_penalty)
+    assert torch.equal(torch.rand(4), expected)
+
+
+def test_a_reference_can_be_given():
+    def reference(x):
+        return x
+
+    used = exercises.yours_or_reference(None, exercises.check_should_stop, reference=reference)
+    assert used.__wrapped__ is reference
+    with pytest.raises(ValueError, match="pass reference="):
+        exercises.yours_or_reference(None, exercises.check_should_stop)
 
 
 @pytest.mark.parametrize("name", [name for name in dir(exercises) if name.startswith("check_")])
@@ -435,3 +581,15 @@ def test_every_check_is_wrapped_by_the_decorator_that_turns_errors_into_verdicts
     for name in checks:
         function = getattr(exercises, name)
         assert hasattr(function, "__wrapped__"), f"{name} is not wrapped by exercises._never_raises"
+
+
+def test_the_sine_exercise_states_the_levels_its_check_passes_at():
+    """Notebook 02's exercise text says what the check wants (review (c)7 of 01-04): spread 10
+    and the levels, the same as the check's."""
+    notebook = json.loads((ROOT / "notebooks" / "02_shape_gan.ipynb").read_text())
+    text = next(" ".join("".join(cell["source"]).split()) for cell in notebook["cells"]
+                if "**Exercises 3.2 and 3.3 (book).**" in "".join(cell["source"]))
+    for said in ("course_players(spread=10)", "0.25 or less", "0.15 or less", "100 epochs"):
+        assert said in text, said
+    assert "judge_from, most_distance, most_ks = 100, 0.25, 0.15" in inspect.getsource(
+        exercises.check_sine_gan)

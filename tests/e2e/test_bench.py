@@ -74,6 +74,19 @@ def test_speed_command_rejects_malformed_steps():
     assert run.returncode != 0 and "NB=N pairs" in run.stderr
 
 
+def test_notebook_seeds_runs_a_notebook_per_seed_and_tables_its_claims(tmp_path):
+    out = tmp_path / "seeds.json"
+    run = subprocess.run([sys.executable, str(BENCH / "notebook_seeds.py"), "--notebooks", "03",
+                          "--seeds", "1", "2", "--profile", "smoke", "--json", str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr  # smoke: claims are tabled, never enforced
+    runs = json.loads(out.read_text())["runs"]
+    assert [r["seed"] for r in runs] == [1, 2]
+    assert all(r["claims"] and r["figures"]["validity"] >= 0 for r in runs)
+    assert "| claim | seed 1 | seed 2 |" in run.stdout
+    assert runs[0]["figures"] != runs[1]["figures"]  # the seed reached the notebook
+
+
 def test_results_command_runs_a_notebook_and_collects_what_it_made(tmp_path):
     out, pictures, executed = tmp_path / "results.json", tmp_path / "pictures", tmp_path / "read"
     run = subprocess.run([sys.executable, str(BENCH / "results.py"), "--profile", "smoke",

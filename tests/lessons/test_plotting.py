@@ -85,3 +85,15 @@ def test_conv_pictures_have_a_panel_per_output_value():
 
 def texts(fig):
     return " ".join(text.get_text() for ax in fig.axes for text in ax.texts)
+
+
+def test_plot_game_draws_the_even_game_and_a_dashed_line_at_each_marked_epoch():
+    history = {"d_loss": [1.0, 1.2, 1.4], "g_loss": [2.0, 1.0, 0.7], "d_real": [0.8, 0.6, 0.5],
+               "d_fake": [0.2, 0.4, 0.5], "mse": [3.0, 1.0, 2.0]}
+    fig = plotting.plot_game(history, measure="mse", marks={"kept": 2})
+    assert len(fig.axes) == 3
+    for ax in fig.axes:
+        dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+        assert [line.get_xdata()[0] for line in dashed] == [2]
+    assert "kept (2)" in [text.get_text() for text in fig.axes[-1].texts]
+    plt.close(fig)
