@@ -44,7 +44,7 @@ def test_it_ships_exact_weights_half_pictures_and_the_run(tmp_path, capsys):
     assert runs["files"][name]["notebook"] == "04"
     assert runs["files"][name]["figures"] == {"error": 0.25}
     assert runs["files"][name]["bytes"] == (tmp_path / "out" / name).stat().st_size
-    assert "10 files" in capsys.readouterr().out
+    assert "12 files" in capsys.readouterr().out
 
 
 def test_it_refuses_a_run_of_another_profile_and_writes_nothing(tmp_path, capsys):
