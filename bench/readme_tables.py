@@ -23,6 +23,10 @@ NAMES = {"01": "classifier", "02": "shape GAN", "03": "number-pattern GAN",
          "07": "cGAN with WGAN-GP"}
 
 
+def _yes(held: bool) -> str:
+    return "yes" if held else "no"
+
+
 def _figures(report: dict, prefix: str) -> dict:
     for name, result in report["notebooks"].items():
         if name.startswith(prefix):
@@ -89,7 +93,7 @@ def figure_rows(report: dict) -> list[str]:
                     f"{f['fid_no_glasses_faces']:.2f} | |")
         rows.append(f"| 07 | the label steers the chosen latent vectors: the 2x2 grid obeys; in "
                     f"each column of the 6x6 grid the label decides the glasses | "
-                    f"{f['grid_2x2_obeys']}; {f['grid_6x6_label_decides']} | |")
+                    f"{_yes(f['grid_2x2_obeys'])}; {_yes(f['grid_6x6_label_decides'])} | |")
         rows.append(f"| 07 | Fréchet distance of faces halfway between two latent vectors to real "
                     f"faces with glasses, mean of 5 draws: straight line, arc (slerp), fresh "
                     f"random vectors (real faces: baseline) | {f['midpoint_fid_line']:.2f}, "
