@@ -75,7 +75,7 @@ def figure_rows(report: dict) -> list[str]:
     f = _figures(report, "06")
     if f:
         rows.append(f"| 06 | Fréchet distance to 2,000 real {f['dataset']} on the features of the "
-                    f"face classifier the notebook trains | {f['frechet_distance']:.2f} (2,000 "
+                    f"notebook's face classifier | {f['frechet_distance']:.2f} (2,000 "
                     f"other real faces: {f['frechet_baseline']:.2f}) | |")
         rows.append(f"| 06 | faces with glasses / long hair, as that classifier sees them | "
                     f"generated {f['glasses_generated']:.1%} / {f['long_hair_generated']:.1%}; "
