@@ -68,7 +68,7 @@ def table(runs: list[dict]) -> str:
                 continue
             figures = ", ".join(f"{name} {value}" for name, value in found["figures"].items())
             cells.append(f"{'held' if found['held'] else '**did not hold**'} ({figures})")
-        lines.append(f"| {statement} | {' | '.join(cells)} |")
+        lines.append(f"| {statement.replace('|', chr(92) + '|')} | {' | '.join(cells)} |")
     return "\n".join(lines)
 
 
