@@ -1,5 +1,8 @@
 """The README's results tables, written from what ``make results`` recorded, never typed.
 
+Figures are recorded to 4 significant digits (``results.record``) and shown with those digits:
+rounding them a second time could differ from what the notebook printed.
+
 Reads ``docs/results/quick/results.json`` (and ``docs/results/smoke/results.json`` for the time
 table's ``smoke`` columns) and renders the figures table, the claims table and the time table
 between the README's ``<!-- results tables -->`` and ``<!-- end of results tables -->`` lines.
@@ -40,27 +43,27 @@ def figure_rows(report: dict) -> list[str]:
     f = _figures(report, "01")
     if f:
         rows.append(f"| 01 | 10-class test accuracy (early stopping on the validation error, "
-                    f"learning rate halved on plateaus) | {f['test_accuracy']:.3f} (ran "
+                    f"learning rate halved on plateaus) | {f['test_accuracy']:.4g} (ran "
                     f"{f['epochs_run']} epochs, kept epoch {f['best_epoch']}) | 0.882 in the "
                     "book |")
     f = _figures(report, "02")
     if f:
         rows.append(f"| 02 | 2,000 generated points: median relative on-curve error, KS "
                     f"statistic of x against uniform, share inside the data's range | "
-                    f"{f['on_curve_error']:.3f}, {f['ks_statistic_x']:.3f}, "
-                    f"{f['share_inside']:.1%} | the book's generator (its last epoch, "
-                    f"{f['book_epoch']}): {f['book_on_curve_error']:.3f}, "
-                    f"{f['book_ks_statistic_x']:.3f}, {f['book_share_inside']:.1%}; the lowest-MSE "
-                    f"epoch ({f['best_epoch']}): KS {f['best_ks_statistic_x']:.3f} |")
+                    f"{f['on_curve_error']:.4g}, {f['ks_statistic_x']:.4g}, "
+                    f"{f['share_inside']:.2%} | the book's generator (its last epoch, "
+                    f"{f['book_epoch']}): {f['book_on_curve_error']:.4g}, "
+                    f"{f['book_ks_statistic_x']:.4g}, {f['book_share_inside']:.2%}; the lowest-MSE "
+                    f"epoch ({f['best_epoch']}): KS {f['best_ks_statistic_x']:.4g} |")
     f = _figures(report, "03")
     if f:
         rows.append(f"| 03 | 1,000 generated numbers: validity (multiples of 5), coverage of the "
-                    f"20 multiples, total variation from uniform | {f['validity']:.3f}, "
-                    f"{f['coverage']}/20, {f['total_variation']:.3f} (1,000 real numbers: "
-                    f"{f['real_total_variation']:.3f}) | the book's generator (step "
-                    f"{f['book_step']}): {f['book_validity']:.3f}, {f['book_coverage']}/20, "
-                    f"{f['book_total_variation']:.3f}; the lowest-measure step "
-                    f"({f['best_step']}): validity {f['best_validity']:.3f} |")
+                    f"20 multiples, total variation from uniform | {f['validity']:.4g}, "
+                    f"{f['coverage']}/20, {f['total_variation']:.4g} (1,000 real numbers: "
+                    f"{f['real_total_variation']:.4g}) | the book's generator (step "
+                    f"{f['book_step']}): {f['book_validity']:.4g}, {f['book_coverage']}/20, "
+                    f"{f['book_total_variation']:.4g}; the lowest-measure step "
+                    f"({f['best_step']}): validity {f['best_validity']:.4g} |")
     f = _figures(report, "04")
     if f:
         shares = {name[len("share_"):]: value for name, value in f.items()
@@ -71,23 +74,23 @@ def figure_rows(report: dict) -> list[str]:
                     f"{f['scorer_accuracy']:.2%} test accuracy) | {f['frechet_distance']:.2f} "
                     f"(10,000 real training images: {f['frechet_baseline']:.2f}) | |")
         rows.append(f"| 04 | smallest share of a kind of clothing among the 10,000 generated "
-                    f"images | {shares[rarest]:.1%} ({rarest}) | |")
+                    f"images | {shares[rarest]:.2%} ({rarest}) | |")
     f = _figures(report, "06")
     if f:
         rows.append(f"| 06 | Fréchet distance to 2,000 real {f['dataset']} on the features of the "
                     f"notebook's face classifier | {f['frechet_distance']:.2f} (2,000 "
                     f"other real faces: {f['frechet_baseline']:.2f}) | |")
         rows.append(f"| 06 | faces with glasses / long hair, as that classifier sees them | "
-                    f"generated {f['glasses_generated']:.1%} / {f['long_hair_generated']:.1%}; "
-                    f"real {f['glasses_real']:.1%} / {f['long_hair_real']:.1%} | |")
+                    f"generated {f['glasses_generated']:.2%} / {f['long_hair_generated']:.2%}; "
+                    f"real {f['glasses_real']:.2%} / {f['long_hair_real']:.2%} | |")
     f = _figures(report, "07")
     if f:
         rows.append(f"| 07 | asked for glasses: share with glasses; asked for none: share without "
-                    f"(1,000 noise vectors) | {f['glasses_when_asked']:.1%}, "
-                    f"{f['no_glasses_when_asked']:.1%} | |")
+                    f"(1,000 noise vectors) | {f['glasses_when_asked']:.2%}, "
+                    f"{f['no_glasses_when_asked']:.2%} | |")
         rows.append(f"| 07 | mean P(glasses) along the label from none (0) to glasses (1) | "
-                    f"{f['p_glasses_at_weight_0']:.1%} at 0, {f['p_glasses_at_weight_half']:.1%} "
-                    f"at 0.5, {f['p_glasses_at_weight_1']:.1%} at 1 | |")
+                    f"{f['p_glasses_at_weight_0']:.2%} at 0, {f['p_glasses_at_weight_half']:.2%} "
+                    f"at 0.5, {f['p_glasses_at_weight_1']:.2%} at 1 | |")
         rows.append(f"| 07 | Fréchet distance to real faces of the same kind, per label | "
                     f"glasses {f['fid_glasses_faces']:.2f}, no glasses "
                     f"{f['fid_no_glasses_faces']:.2f} | |")

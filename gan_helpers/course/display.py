@@ -110,7 +110,7 @@ def dcgan_diagram(features: int = 64, latent_size: int = 100) -> plt.Figure:
             (g_shapes, "G: ConvTranspose2d, BatchNorm, ReLU (at the end: no BatchNorm, tanh)",
              "#f6dbdb", "doubles"),
             ([*g_shapes[::-1][:-1], (1, 1)],
-             "D: Conv2d, BatchNorm (not after the first), LeakyReLU (at the end: sigmoid)",
+             "D: Conv2d, BatchNorm (not first nor last), LeakyReLU (at the end: sigmoid)",
              "#dbe9f6", "halves"))):
         y = 3.3 - row * 2.4
         ax.text(0.1, y + 1.0, name, fontsize=10, weight="bold")
@@ -122,7 +122,9 @@ def dcgan_diagram(features: int = 64, latent_size: int = 100) -> plt.Figure:
             ax.text(x + side / 2, y - side / 2 - 0.2, f"{channels}x{size}x{size}", ha="center",
                     va="top", fontsize=8)
             if index < len(shapes) - 1:
-                _arrow(ax, (x + side + 0.05, y), (x + side + 0.55, y), arrow if index else "",
+                # G's first step (1x1 -> 4x4) and D's last (4x4 -> 1x1) neither double nor halve
+                plain = index == 0 if row == 0 else index == len(shapes) - 2
+                _arrow(ax, (x + side + 0.05, y), (x + side + 0.55, y), "" if plain else arrow,
                        offset=(0, 0.15))
             x += side + 0.6
     return fig

@@ -3,8 +3,9 @@ in rounding. Nothing here is taught: the notebooks' hyperparameter tables list t
 "speed switches", and each notebook's closing "Speed notes" say what they do and what they
 measured (``bench/speed.py`` times whole loops against the book-style loop).
 
-- ``fused_adam``: ``torch.optim.Adam(..., fused=True)`` updates all of a network's weights in one
-  kernel instead of a Python loop over its tensors (passed where the notebook builds Adam);
+- ``fused_adam``: ``torch.optim.Adam(..., fused=True)`` updates all of a network's weights in
+  fused kernels instead of the default (a loop over its tensors on a CPU, a few grouped foreach
+  kernels per operation on a GPU; passed where the notebook builds Adam);
 - ``channels_last``: images and convolution weights stored as (batch, height, width, channels);
 - ``cudnn_benchmark``: on a CUDA GPU, cuDNN times its convolution algorithms on the first batches
   and keeps the fastest (``process_switches`` below);

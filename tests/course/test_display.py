@@ -19,7 +19,9 @@ def test_the_diagrams_name_what_they_show():
     assert "phase 1: D learns" in gan and "D(G(z)) vs label 1" in gan and "fake, detached" in gan
     dcgan = texts(display.dcgan_diagram(features=16))
     assert "128x4x4" in dcgan and "3x64x64" in dcgan and "1x1x1" in dcgan
-    assert "BatchNorm (not after the first)" in dcgan  # D's first layer has none (notebook 06)
+    assert "BatchNorm (not first nor last)" in dcgan  # D's first and last layers have none
+    # G's first step (1x1 -> 4x4) and D's last (4x4 -> 1x1) are neither a doubling nor a halving
+    assert dcgan.count("doubles") == 4 and dcgan.count("halves") == 4
     conditional = texts(display.conditional_diagram(image_size=32))
     assert "102 x 1 x 1" in conditional and "5 x 32 x 32" in conditional
     mirror = display.mirror_diagram([784, 1024, 512, 256, 1], [100, 256, 512, 1024, 784])
