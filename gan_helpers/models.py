@@ -216,9 +216,9 @@ class InstanceNoise(nn.Module):
 
 
 def init_weights(module: nn.Module) -> None:
-    """The book's weight init for DCGANs (notebooks 06 and 07), used as
-    ``model.apply(init_weights)``: convolution weights from N(0, 0.02), BatchNorm scales from
-    N(1, 0.02) and shifts 0."""
+    """The DCGAN weight init (the DCGAN paper's, as the book does in chapter 5; notebooks 06
+    and 07), used as ``model.apply(init_weights)``: convolution weights from N(0, 0.02),
+    BatchNorm scales from N(1, 0.02) and shifts 0."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
     elif isinstance(module, nn.BatchNorm2d):
