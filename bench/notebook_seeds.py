@@ -29,9 +29,10 @@ from timing import in_parallel
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(job: tuple[str, int, str]) -> dict:
+def run(job: tuple[Path, int, str]) -> dict:
     """One notebook, one seed, in a fresh course folder: its claims and figures."""
-    prefix, seed, profile = job
+    path, seed, profile = job
+    prefix = path.name[:2]
     os.environ["GAN_PROFILE"] = profile
     with tempfile.TemporaryDirectory(prefix=f"seeds-{prefix}-") as root:
         os.environ["GAN_COURSE_ROOT"] = root
@@ -42,7 +43,6 @@ def run(job: tuple[str, int, str]) -> dict:
         if prefix == "04" and scorer.is_file():
             settings.output_dir().mkdir(parents=True, exist_ok=True)
             shutil.copy(scorer, settings.output_dir() / "fashion_scorer.pt")
-        [path] = sorted((ROOT / "notebooks").glob(f"{prefix}_*.ipynb"))
         start = time.perf_counter()
         runner.run_cells(path, {"seed": seed})
         recorded = settings.output_dir() / "results" / f"{prefix}.json"
@@ -85,16 +85,16 @@ def main() -> None:
     from gan_helpers.course import runner
 
     try:
-        runner.notebook_paths(args.notebooks)
+        paths = runner.notebook_paths(args.notebooks)
     except ValueError as error:
         sys.exit(str(error))
-    jobs = [(prefix, seed, args.profile) for prefix in args.notebooks for seed in args.seeds]
+    jobs = [(path, seed, args.profile) for path in paths for seed in args.seeds]
     runs = in_parallel(run, jobs, args.jobs)
     import torch
 
     false = 0
-    for prefix in args.notebooks:
-        mine = [run for run in runs if run["notebook"].startswith(prefix)]
+    for path in paths:
+        mine = [run for run in runs if run["notebook"] == path.stem]
         false += sum(not c["held"] for run in mine for c in run["claims"])
         print(f"\n{mine[0]['notebook']}, profile {args.profile}, torch {torch.__version__}, "
               f"seconds per run: {', '.join(str(run['seconds']) for run in mine)}\n")

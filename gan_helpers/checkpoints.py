@@ -8,16 +8,20 @@ back with ``torch.load(..., weights_only=True)``, which refuses to run code hidd
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
 from . import metrics, settings
 from .course import storage
+
+if TYPE_CHECKING:
+    from .training import EarlyStop
 
 
 class CheckpointMismatchError(ValueError):
@@ -193,6 +197,22 @@ def train_or_load(generator: nn.Module, path: str | Path, *, train: bool, notebo
         return history, snapshots
     _, history, snapshots = load_run(generator, path, notebook=notebook)
     return history, snapshots
+
+
+def best_of_run(generator: nn.Module, early_stop: EarlyStop, path: str | Path, *, train: bool,
+                notebook: str, **info: Any) -> nn.Module:
+    """The generator of ``early_stop``'s best check, kept beside the one training left in
+    ``generator`` (notebooks 02 and 03, whose book rule returns the last): with ``train``, a copy
+    of ``generator`` given the best check's weights and saved at ``path`` with ``info``; without,
+    the copy an earlier run saved there, loaded (``load_run``). In eval mode either way."""
+    best = copy.deepcopy(generator)
+    if train:
+        early_stop.restore_best(best)
+        save_run(best.eval(), path, history={}, snapshots={}, epochs=early_stop.best_check,
+                 **info)
+        return best
+    load_run(best, path, notebook=notebook)
+    return best.eval()
 
 
 def reload_and_compare(generator: nn.Module, path: str | Path, trained: nn.Module,

@@ -193,11 +193,9 @@ class MovingAverage(nn.Module):
         for mine, theirs in pairs:
             (floats if mine.is_floating_point() else counts).append((mine, theirs.detach()))
         decay = torch.clamp((1 + self.count) / (10 + self.count), max=self.decay)
-        if floats:
-            mine = [m for m, _ in floats]
-            steps = torch._foreach_sub([t for _, t in floats], mine)  # w_net - w
-            torch._foreach_mul_(steps, 1 - decay)
-            torch._foreach_add_(mine, steps)
+        if floats:  # w + (1 - d) * (w_net - w), with d a tensor: one weight, on the device
+            torch._foreach_lerp_([m for m, _ in floats], [t for _, t in floats],
+                                 [1 - decay] * len(floats))
         for mine, theirs in counts:
             mine.copy_(theirs)
         self.count += 1

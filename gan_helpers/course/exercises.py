@@ -653,7 +653,7 @@ def check_transposed_conv_by_hand(
 
 @_never_raises("6.a")
 def check_init_weights(init_weights: Callable[[nn.Module], None]) -> Verdict:
-    """Exercise 6.a: the book's weight init for DCGANs, tried on both players: G, built from
+    """Exercise 6.a: the DCGAN weight init, tried on both players: G, built from
     transposed convolutions, and D, built from convolutions (notebook 06)."""
     from ..models import dcgan_discriminator, dcgan_generator
 
@@ -676,11 +676,11 @@ def check_init_weights(init_weights: Callable[[nn.Module], None]) -> Verdict:
     if missed:
         said = "; ".join(f"one of {player}'s {kind} layers has weights of mean {weight.mean():.4f} "
                          f"and std {weight.std():.4f}" for player, kind, weight in missed)
-        built = " and ".join(f"{player} from {kind}" for player, kind, _ in missed)
-        return _not_yet("6.a", f"{said}; the book draws every convolution's weights from "
+        built = " and ".join(f"{player} is built from {kind}" for player, kind, _ in missed)
+        return _not_yet("6.a", f"{said}; the DCGAN init draws every convolution's weights from "
                                "N(0, 0.02).",
-                        f"{built.replace(' from', ' is built from', 1)} layers: draw their "
-                        "weights too, nn.init.normal_(module.weight, 0.0, 0.02) when "
+                        f"{built} layers: draw their weights too, "
+                        "nn.init.normal_(module.weight, 0.0, 0.02) when "
                         "isinstance(module, (nn.Conv2d, nn.ConvTranspose2d))")
     norms = [m for network in players.values() for m in network.modules()
              if isinstance(m, nn.BatchNorm2d)]
@@ -688,7 +688,7 @@ def check_init_weights(init_weights: Callable[[nn.Module], None]) -> Verdict:
     shifts = torch.cat([m.bias.detach() for m in norms])
     if abs(scales.mean().item() - 1) > 0.01 or abs(scales.std().item() - 0.02) > 0.01:
         return _not_yet("6.a", f"BatchNorm's scales have mean {scales.mean():.3f} and std "
-                               f"{scales.std():.3f}; the book draws them from N(1, 0.02).",
+                               f"{scales.std():.3f}; the DCGAN init draws them from N(1, 0.02).",
                         "nn.init.normal_(module.weight, 1.0, 0.02) for nn.BatchNorm2d")
     if shifts.abs().max() > 0:
         return _not_yet("6.a", "BatchNorm's shifts are not 0.", "nn.init.zeros_(module.bias)")

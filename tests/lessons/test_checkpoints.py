@@ -139,3 +139,22 @@ def test_no_trained_generator_anywhere_names_every_place_looked(course_root, pro
                        r".*teacher, .*pretrained\. Run notebook 02 with hp\.train = True"):
         checkpoints.load_run(models.shape_generator(), course_root / "files" / "g.pt",
                              notebook="02")
+
+
+def test_best_of_run_saves_the_best_check_beside_the_last_and_loads_it_back(course_root, profile):
+    profile("quick")
+    from gan_helpers.training import EarlyStop
+
+    generator, stop = nn.Linear(2, 2), EarlyStop(patience=2)
+    for loss, value in ((0.5, 1.0), (0.2, 2.0), (0.4, 3.0)):  # the best check is the second
+        with torch.no_grad():
+            generator.weight.fill_(value)
+        stop.stop(loss, generator)
+    path = course_root / "files" / "best.pt"
+    best = checkpoints.best_of_run(generator, stop, path, train=True, notebook="02",
+                                   profile="quick")
+    assert torch.all(best.weight == 2.0) and torch.all(generator.weight == 3.0)
+    assert checkpoints.load_checkpoint(nn.Linear(2, 2), path)["epochs"] == 2
+    loaded = checkpoints.best_of_run(nn.Linear(2, 2), EarlyStop(), path, train=False,
+                                     notebook="02")
+    assert torch.all(loaded.weight == 2.0) and not loaded.training
